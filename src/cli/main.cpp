@@ -1,0 +1,47 @@
+#include <iostream>
+#include <memory>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "ragrt/error.h"
+
+namespace ragrt::cli {
+std::vector<Command>& command_registry() {
+  static std::vector<Command> commands;
+  return commands;
+}
+}  // namespace ragrt::cli
+
+int main(int argc, char** argv) {
+  using namespace ragrt::cli;
+  CLI::App app{"ragrt: retrieval-augmented generation and agents on ONNX Runtime"};
+  app.require_subcommand(1);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
+  for (auto& c : command_registry()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.description);
+    actions.emplace_back(sub, c.setup(*sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("ragrt"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  try {
+    for (auto& [sub, action] : actions) {
+      if (sub->parsed()) return action();
+    }
+  } catch (const ragrt::Error& e) {
+    std::cerr << "ragrt: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "ragrt: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
