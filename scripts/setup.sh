@@ -66,10 +66,11 @@ fi
 if [ "$GPU" = 1 ]; then
   GPU_INTEGRITY="sha512-FopIhNE/Ng+v2X65wVc9clPCBCvhvA53Hxo2U0Kf5fGdVsC7iCA+mZ0KLWggcQAj7TIZ6pNidR4AC10g74Xo6w=="
   fetch_npm com.github.asus4.onnxruntime.linux-x64-gpu 0.4.9 "$GPU_INTEGRITY" "$THIRD/npm/onnxruntime-gpu"
-  # The GPU package carries its own libonnxruntime.so plus the CUDA/TensorRT provider libraries;
-  # they must sit together, so they replace the CPU build in lib/.
-  find "$THIRD/npm/onnxruntime-gpu" -name '*.so*' -exec cp {} "$ORT/lib/" \;
-  ln -sf libonnxruntime.so "$ORT/lib/libonnxruntime.so.1"
+  # The GPU package carries only the provider libraries (cuda, tensorrt, shared); libonnxruntime.so
+  # loads them at run time from its own folder, so they go beside it. They need the CUDA runtime,
+  # cuBLAS and cuDNN (and TensorRT) of the machine; ragrt logs a fallback to the next provider
+  # when those are missing.
+  cp "$THIRD/npm/onnxruntime-gpu/Plugins/Linux/x64/"libonnxruntime_providers_*.so "$ORT/lib/"
   echo gpu > "$ORT/.done.gpu"
 fi
 
