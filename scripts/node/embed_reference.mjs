@@ -34,7 +34,7 @@ const { Tokenizer: HfTokenizer } = require('tokenizers');
 
 const [modelsDir, outPath] = process.argv.slice(2);
 if (!modelsDir || !outPath) {
-  console.error('usage: node embed_reference.mjs MODELS_DIR OUT.json');
+  console.error('usage: node embed_reference.mjs MODELS_DIR OUT.json   (MODELS_DIR: bert-mean, bert-cls, cross-encoder and any real-* model folders)');
   process.exit(2);
 }
 
@@ -131,7 +131,7 @@ function rows(tensor) {
 }
 
 async function embedderReference(name) {
-  const folder = path.join(modelsDir, name);
+  const folder = path.resolve(modelsDir, name);
   const maxLen = maxLength(folder);
   const { pooling, normalize } = poolingOf(folder);
   const model = await AutoModel.from_pretrained(name, { dtype: 'fp32', local_files_only: true });
@@ -164,6 +164,7 @@ async function embedderReference(name) {
   let k = 0;
   const pipelineEmbeddings = TEXTS.map((_, i) => (fits[i] ? piped[k++] : null));
   return {
+    dir: folder,
     pooling,
     normalize,
     max_length: maxLen,
@@ -176,7 +177,7 @@ async function embedderReference(name) {
 }
 
 async function rerankerReference(name) {
-  const folder = path.join(modelsDir, name);
+  const folder = path.resolve(modelsDir, name);
   const maxLen = maxLength(folder);
   const model = await AutoModelForSequenceClassification.from_pretrained(name, { dtype: 'fp32', local_files_only: true });
   const logits = [];
@@ -207,6 +208,7 @@ async function rerankerReference(name) {
   let k = 0;
   const pipelineLogits = PAIRS.map((_, i) => (fits[i] ? batched[k++] : null));
   return {
+    dir: folder,
     max_length: maxLen,
     token_counts: tokenCounts,
     token_ids: tokenIds,
@@ -223,14 +225,20 @@ const result = {
   generator: `@huggingface/transformers ${pkg('@huggingface/transformers')}, onnxruntime-node ${pkg('onnxruntime-node')}, tokenizers ${pkg('tokenizers')}`,
   texts: TEXTS,
   pairs: PAIRS,
-  embedders: {
-    'bert-mean': await embedderReference('bert-mean'),
-    'bert-cls': await embedderReference('bert-cls'),
-  },
-  rerankers: {
-    'cross-encoder': await rerankerReference('cross-encoder'),
-  },
+  embedders: {},
+  rerankers: {},
 };
+// The synthetic models by name, then every real model folder the fixture linked in as real-*:
+// a config.json naming a *ForSequenceClassification architecture makes a cross-encoder, anything
+// else with an encoder graph an embedder (decoder-only folders are left to their own tests).
+for (const name of ['bert-mean', 'bert-cls']) result.embedders[name] = await embedderReference(name);
+result.rerankers['cross-encoder'] = await rerankerReference('cross-encoder');
+for (const name of fs.readdirSync(modelsDir).filter((n) => n.startsWith('real-')).sort()) {
+  const archs = readJson(path.join(modelsDir, name, 'config.json'))?.architectures ?? [];
+  if (archs.some((a) => /ForCausalLM|ForConditionalGeneration/.test(a))) continue;
+  if (archs.some((a) => a.endsWith('ForSequenceClassification'))) result.rerankers[name] = await rerankerReference(name);
+  else result.embedders[name] = await embedderReference(name);
+}
 fs.mkdirSync(path.dirname(path.resolve(outPath)), { recursive: true });
 fs.writeFileSync(outPath, JSON.stringify(result, null, 1) + '\n');
 console.log(`embed_reference: wrote ${outPath} (${result.generator})`);

@@ -20,6 +20,12 @@ nlohmann::json reference() {
   return in.good() ? nlohmann::json::parse(in) : nlohmann::json::object();
 }
 
+// Synthetic models live in the test work dir; real ones under ../shared/models are named by the
+// reference (scripts/fixtures/30-transformersjs-reference.sh links them in as real-*).
+std::filesystem::path model_dir(const std::string& name, const nlohmann::json& r) {
+  return r.contains("dir") ? std::filesystem::path(r.at("dir").get<std::string>()) : test_model_dir(name);
+}
+
 double cosine(const std::vector<float>& a, const std::vector<double>& b) {
   double dot = 0, na = 0, nb = 0;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -46,7 +52,7 @@ TEST(TransformersJsParity, EmbeddingsAgreeWithinCosine0_9999) {
   size_t compared = 0;
   for (const auto& [name, r] : ref.at("embedders").items()) {
     SCOPED_TRACE(name);
-    auto e = ragrt::Embedder::load(test_model_dir(name));
+    auto e = ragrt::Embedder::load(model_dir(name, r));
     EXPECT_EQ(e->max_length(), r.at("max_length").get<size_t>());
     EXPECT_EQ(std::string(ragrt::to_string(e->pooling())), r.at("pooling").get<std::string>());
     EXPECT_EQ(e->normalizes(), r.at("normalize").get<bool>());
@@ -88,7 +94,7 @@ TEST(TransformersJsParity, RerankerScoresAgreeWithin1e4) {
     SCOPED_TRACE(name);
     ragrt::RerankerOptions o;
     o.batch_size = 3;
-    auto rr = ragrt::Reranker::load(test_model_dir(name), o);
+    auto rr = ragrt::Reranker::load(model_dir(name, r), o);
     EXPECT_EQ(rr->max_length(), r.at("max_length").get<size_t>());
     auto got = rr->score_pairs(pairs);
     ASSERT_EQ(got.size(), pairs.size());
