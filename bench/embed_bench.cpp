@@ -1,5 +1,5 @@
 // Embedding throughput of ragrt::Embedder over a file of texts (one per line), for bench/embed.sh.
-//   embed_bench --model DIR --texts FILE [--batch-size N] [--threads N] [--spinning 0|1]
+//   embed_bench --model DIR --texts FILE [--batch-size N] [--max-batch-tokens N] [--threads N] [--spinning 0|1]
 //               [--graph-optimization all] [--repeat N] [--dump-first N --dump FILE]
 // Prints one line: ours_texts_per_s=... peak_rss_mb=... texts=... seconds=...
 #include <sys/resource.h>
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     const std::string model = arg(argc, argv, "--model", "");
     const std::string texts_file = arg(argc, argv, "--texts", "");
     if (model.empty() || texts_file.empty()) {
-      std::cerr << "usage: embed_bench --model DIR --texts FILE [--batch-size N] [--threads N] [--spinning 0|1] "
+      std::cerr << "usage: embed_bench --model DIR --texts FILE [--batch-size N] [--max-batch-tokens N] [--threads N] [--spinning 0|1] "
                    "[--graph-optimization LEVEL] [--repeat N] [--dump-first N --dump FILE]\n";
       return 2;
     }
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     }
     ragrt::EmbedderOptions o;
     o.batch_size = std::stoul(arg(argc, argv, "--batch-size", "32"));
+    o.max_batch_tokens = std::stoul(arg(argc, argv, "--max-batch-tokens", std::to_string(o.max_batch_tokens)));
     o.session.intra_op_threads = std::stoi(arg(argc, argv, "--threads", "0"));
     o.session.allow_spinning = arg(argc, argv, "--spinning", "1") == "1";
     o.session.graph_optimization =

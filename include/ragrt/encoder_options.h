@@ -27,9 +27,12 @@ struct EncoderOptions {
   // its own longest input, so little compute goes to padding.
   size_t batch_size = 32;
   // When non-zero, a batch also stops growing before rows x padded length would exceed this many
-  // tokens: short inputs then share larger batches (better GEMM efficiency, fewer runs) while long
-  // ones keep memory bounded. batch_size still caps the rows.
-  size_t max_batch_tokens = 0;
+  // tokens, so long inputs run in smaller batches and memory stays bounded; batch_size still caps
+  // the rows. The default keeps a batch's activations (the FFN intermediate is tokens x 4 x hidden
+  // floats) within a CPU's last-level cache: on 2 EPYC cores with a MiniLM-L6-shaped model, 1024
+  // embedded 10-15% more texts per second than no limit (bench/run embed). On a GPU, raise it or
+  // set 0.
+  size_t max_batch_tokens = 1024;
   // Replaces the limit read from the folder (ModelFolder::max_sequence_length), still capped by
   // the model's position table. Longer inputs are truncated as the tokenizer's truncation
   // strategy says (longest-first for pairs, from the right by default).

@@ -17,13 +17,11 @@ struct EmbedArgs {
   std::string model;
   std::vector<std::string> texts;
   bool from_stdin = false;
-  size_t batch_size = 32;
   std::string pooling;
   bool normalize = false;
   bool no_normalize = false;
-  std::optional<size_t> max_length;
   std::string format = "array";
-  SessionFlags session;
+  EncoderFlags encoder;
 };
 
 // Floats in their shortest round-trip form: a 384-dim vector stays readable and exact.
@@ -45,16 +43,13 @@ std::function<int()> setup_embed(CLI::App& app) {
   app.add_option("--model", args->model, "Model folder")->required();
   app.add_option("texts", args->texts, "Texts to embed");
   app.add_flag("--stdin", args->from_stdin, "Also read texts from stdin, one per line");
-  app.add_option("--batch-size", args->batch_size, "Texts per model run (sorted by length, padded per batch)")
-      ->capture_default_str();
   app.add_option("--pooling", args->pooling, "Override the folder's pooling: mean, cls, max, last_token");
   app.add_flag("--normalize", args->normalize, "L2-normalize even if the folder does not say so");
   app.add_flag("--no-normalize", args->no_normalize, "Do not L2-normalize");
-  app.add_option("--max-length", args->max_length, "Truncate to this many tokens (capped by the model's positions)");
   app.add_option("--format", args->format, "array or object (see above)")
       ->check(CLI::IsMember({"array", "object"}))
       ->capture_default_str();
-  args->session.add_to(app);
+  args->encoder.add_to(app, "Texts");
 
   return [args]() -> int {
     std::vector<std::string> texts = args->texts;
@@ -66,9 +61,7 @@ std::function<int()> setup_embed(CLI::App& app) {
     RAGRT_THROW_IF_NOT_KIND(!(args->normalize && args->no_normalize), ErrorKind::kInvalidArgument,
                             "--normalize and --no-normalize contradict each other");
     EmbedderOptions options;
-    options.session = args->session.params();
-    options.batch_size = args->batch_size;
-    options.max_length = args->max_length;
+    args->encoder.apply(options);
     if (!args->pooling.empty()) options.pooling = parse_pooling(args->pooling);
     if (args->normalize) options.normalize = true;
     if (args->no_normalize) options.normalize = false;

@@ -20,14 +20,12 @@ struct RerankArgs {
   std::string query;
   std::vector<std::string> passages;
   bool from_stdin = false;
-  size_t batch_size = 32;
   bool sigmoid = false;
   bool sort = false;
   std::optional<size_t> top_k;
   std::optional<size_t> label;
-  std::optional<size_t> max_length;
   bool with_text = false;
-  SessionFlags session;
+  EncoderFlags encoder;
 };
 
 std::function<int()> setup_rerank(CLI::App& app) {
@@ -41,15 +39,12 @@ std::function<int()> setup_rerank(CLI::App& app) {
   app.add_option("--query,-q", args->query, "The query")->required();
   app.add_option("passages", args->passages, "Passages to score");
   app.add_flag("--stdin", args->from_stdin, "Also read passages from stdin, one per line");
-  app.add_option("--batch-size", args->batch_size, "Pairs per model run (sorted by length, padded per batch)")
-      ->capture_default_str();
   app.add_flag("--sigmoid", args->sigmoid, "Map logits into (0, 1)");
   app.add_flag("--sort", args->sort, "Order by score, highest first");
   app.add_option("--top-k", args->top_k, "Keep the K best (implies --sort)");
   app.add_option("--label", args->label, "Which logit is the score, for models with several labels");
-  app.add_option("--max-length", args->max_length, "Truncate pairs to this many tokens");
   app.add_flag("--with-text", args->with_text, "Include each passage's text in its object");
-  args->session.add_to(app);
+  args->encoder.add_to(app, "Pairs");
 
   return [args]() -> int {
     std::vector<std::string> passages = args->passages;
@@ -59,11 +54,9 @@ std::function<int()> setup_rerank(CLI::App& app) {
     RAGRT_THROW_IF_NOT_KIND(!passages.empty(), ErrorKind::kInvalidArgument,
                             "no passages to score (give them as arguments or with --stdin)");
     RerankerOptions options;
-    options.session = args->session.params();
-    options.batch_size = args->batch_size;
+    args->encoder.apply(options);
     options.sigmoid = args->sigmoid;
     options.label = args->label;
-    options.max_length = args->max_length;
     auto reranker = Reranker::load(args->model, options);
     std::vector<float> scores = reranker->score(args->query, passages);
 

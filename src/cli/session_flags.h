@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ragrt/encoder_options.h"
 #include "ragrt/runtime/session_params.h"
 
 namespace ragrt::cli {
@@ -36,6 +37,32 @@ struct SessionFlags {
     if (threads) p.intra_op_threads = *threads;
     if (!graph_optimization.empty()) p.graph_optimization = runtime::parse_graph_optimization(graph_optimization);
     return p;
+  }
+};
+
+// Batching and truncation flags of the encoder subcommands (embed, rerank): `unit` names what is
+// batched ("Texts", "Pairs").
+struct EncoderFlags {
+  SessionFlags session;
+  size_t batch_size = EncoderOptions{}.batch_size;
+  size_t max_batch_tokens = EncoderOptions{}.max_batch_tokens;
+  std::optional<size_t> max_length;
+
+  void add_to(CLI::App& app, const std::string& unit) {
+    app.add_option("--batch-size", batch_size, unit + " per model run (sorted by length, padded per batch)")
+        ->capture_default_str();
+    app.add_option("--max-batch-tokens", max_batch_tokens,
+                   "Also cap a batch at this many padded tokens (0: no cap; raise it on a GPU)")
+        ->capture_default_str();
+    app.add_option("--max-length", max_length, "Truncate to this many tokens (capped by the model's positions)");
+    session.add_to(app);
+  }
+
+  void apply(EncoderOptions& o) const {
+    o.session = session.params();
+    o.batch_size = batch_size;
+    o.max_batch_tokens = max_batch_tokens;
+    o.max_length = max_length;
   }
 };
 
