@@ -12,6 +12,7 @@
 //        the four real tokenizers in ${RAGRT_SHARED_DIR:-../shared}/models/tokenizers (qwen3-bpe and
 //        dialogpt-bpe through the tokenizer.json that scripts/make_tokenizer_json.py writes from
 //        their vocab.json + merges.txt), and every tests/data/tokenizers/*.json.
+//   4. node scripts/golden/make_truncation_goldens.mjs  -> tests/golden/truncation/*.jsonl
 //
 // Golden file format (JSON lines, compact):
 //   {"kind":"header","tokenizer":NAME,"tokenizers_version":V,"source_fnv1a64":H|null,...counts}
@@ -179,6 +180,7 @@ async function main() {
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   console.error(`total ${total} bytes in ${GOLDEN_DIR}`);
+  run(process.execPath, [path.join(ROOT, 'scripts', 'golden', 'make_truncation_goldens.mjs')]);
 }
 
 await main();

@@ -19,9 +19,14 @@ void pad_vec(std::vector<T>& v, size_t n, const T& value, Direction d) {
 }
 }  // namespace
 
-void truncate_encoding(Encoding& e, size_t max_len, Direction direction) {
+void truncate_encoding(Encoding& e, size_t max_len, size_t stride, Direction direction) {
   size_t len = e.ids.size();
   if (max_len >= len) return;
+  if (max_len > 0 && stride >= max_len)
+    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
+                     "truncation stride ({}) must be smaller than the {} tokens a sequence is cut to (max_length "
+                     "minus the special tokens); lower the stride or raise max_length",
+                     stride, max_len);
   size_t begin = direction == Direction::kRight ? 0 : len - max_len;
   keep_range(e.ids, begin, max_len);
   keep_range(e.type_ids, begin, max_len);
@@ -32,24 +37,19 @@ void truncate_encoding(Encoding& e, size_t max_len, Direction direction) {
   keep_range(e.sequence_ids, begin, max_len);
 }
 
-void truncate_encodings(Encoding& first, Encoding* second, const TruncationParams& p,
-                        size_t configured_max_length) {
+void truncate_encodings(Encoding& first, Encoding* second, const TruncationParams& p) {
   if (p.max_length == 0) {
-    truncate_encoding(first, 0, p.direction);
-    if (second) truncate_encoding(*second, 0, p.direction);
+    truncate_encoding(first, 0, p.stride, p.direction);
+    if (second) truncate_encoding(*second, 0, p.stride, p.direction);
     return;
   }
   size_t total = first.size() + (second ? second->size() : 0);
   if (total <= p.max_length) return;
-  if (p.stride >= p.max_length)
-    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
-                     "truncation stride ({}) must be smaller than max_length ({}) minus the special tokens",
-                     p.stride, p.max_length);
   size_t to_remove = total - p.max_length;
   switch (p.strategy) {
     case TruncationStrategy::kLongestFirst: {
       if (!second) {
-        truncate_encoding(first, total - to_remove, p.direction);
+        truncate_encoding(first, total - to_remove, p.stride, p.direction);
         return;
       }
       size_t n1 = first.size(), n2 = second->size();
@@ -58,19 +58,15 @@ void truncate_encodings(Encoding& first, Encoding* second, const TruncationParam
         swap = true;
         std::swap(n1, n2);
       }
-      // When even the shorter input reaches the configured limit (before the special tokens are
-      // subtracted), Hugging Face tokenizers 0.23 gives the odd extra token to the second input
-      // whichever is longer; measured against the Node binding over all lengths up to 25.
-      const bool both_over_limit = n1 >= configured_max_length;
       if (n1 > p.max_length) n2 = n1;
       else n2 = std::max(n1, p.max_length - n1);
       if (n1 + n2 > p.max_length) {
         n1 = p.max_length / 2;
         n2 = n1 + p.max_length % 2;
       }
-      if (swap && !both_over_limit) std::swap(n1, n2);
-      truncate_encoding(first, n1, p.direction);
-      truncate_encoding(*second, n2, p.direction);
+      if (swap) std::swap(n1, n2);
+      truncate_encoding(first, n1, p.stride, p.direction);
+      truncate_encoding(*second, n2, p.stride, p.direction);
       return;
     }
     case TruncationStrategy::kOnlyFirst:
@@ -79,7 +75,7 @@ void truncate_encodings(Encoding& first, Encoding* second, const TruncationParam
       if (!target)
         RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "truncation strategy only_second needs a second sequence");
       if (target->size() > to_remove) {
-        truncate_encoding(*target, target->size() - to_remove, p.direction);
+        truncate_encoding(*target, target->size() - to_remove, p.stride, p.direction);
       } else {
         RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
                          "truncation error: sequence to truncate is too short to respect the provided max_length");

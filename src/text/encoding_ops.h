@@ -8,12 +8,12 @@
 
 namespace ragrt::text {
 
-void truncate_encoding(Encoding& e, size_t max_len, Direction direction);
+// Keeps `max_len` tokens from the side `direction` keeps. Like tokenizers' Encoding::truncate,
+// refuses a cut to fewer tokens than `stride` + 1 (the overflowing windows could not advance).
+void truncate_encoding(Encoding& e, size_t max_len, size_t stride, Direction direction);
 // tokenizers' truncate_encodings; throws ragrt::Error when the strategy cannot be met. `params`
-// holds the limit left for the inputs once special tokens are counted; `configured_max_length` is
-// the limit as configured, which longest_first also consults.
-void truncate_encodings(Encoding& first, Encoding* second, const TruncationParams& params,
-                        size_t configured_max_length);
+// holds the limit left for the inputs once special tokens are counted.
+void truncate_encodings(Encoding& first, Encoding* second, const TruncationParams& params);
 void pad_encoding(Encoding& e, size_t target, const PaddingParams& params);
 void pad_encodings(std::vector<Encoding>& encodings, const PaddingParams& params);
 void append_encoding(Encoding& to, const Encoding& from);

@@ -2,6 +2,23 @@
 
 namespace ragrt::text {
 
+void PreTokenizedString::tokenize_within(const Model& model, size_t budget, Direction keep) {
+  const size_t n = splits_.size();
+  size_t collected = 0, visited = 0;
+  while (visited < n) {
+    PreToken& p = splits_[keep == Direction::kRight ? visited : n - 1 - visited];
+    ++visited;
+    if (!p.tokens) p.tokens = model.tokenize(p.normalized.get());
+    collected += p.tokens->size();
+    if (collected >= budget) break;
+  }
+  if (keep == Direction::kRight) {
+    splits_.resize(visited);
+  } else {
+    splits_.erase(splits_.begin(), splits_.begin() + static_cast<std::ptrdiff_t>(n - visited));
+  }
+}
+
 void PreTokenizedString::append_to(Encoding& enc, int32_t type_id) const {
   for (const PreToken& p : splits_) {
     if (!p.tokens) continue;

@@ -66,6 +66,13 @@ class PreTokenizedString {
       if (!p.tokens) p.tokens = model.tokenize(p.normalized.get());
   }
 
+  // Tokenizes pieces from the side truncation keeps (the start for Direction::kRight, the end for
+  // kLeft) until at least `budget` tokens are collected, the piece that crosses it included, and
+  // drops the pieces beyond: tokenizers does this whenever truncation is set, so a later
+  // longest_first split sees these shortened lengths. It also spares tokenizing what truncation
+  // would throw away.
+  void tokenize_within(const Model& model, size_t budget, Direction keep);
+
   // Collects the tokens with byte offsets into the original text (tokenizers' into_encoding).
   void append_to(Encoding& enc, int32_t type_id) const;
 

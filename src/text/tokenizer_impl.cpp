@@ -110,12 +110,31 @@ TokenizerImpl::TokenizerImpl(const json& config, const std::string& source) {
   added_.add_tokens(read_added_tokens(config, root), *model_, normalizer_.get());
 }
 
-Encoding TokenizerImpl::encode_sequence(std::string_view text, int32_t type_id) const {
+void TokenizerImpl::set_truncation(std::optional<TruncationParams> params) {
+  if (params) {
+    // tokenizers refuses a stride that leaves no room once a single input's special tokens are
+    // counted (where max_length is below that count it wraps around and checks nothing).
+    size_t n_added = post_processor_ ? post_processor_->added_tokens(false) : 0;
+    if (params->max_length >= n_added && params->stride > params->max_length - n_added)
+      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
+                       "truncation stride {} is larger than max_length {} minus the {} special tokens the "
+                       "post-processor adds; lower the stride or raise max_length",
+                       params->stride, params->max_length, n_added);
+  }
+  truncation_ = std::move(params);
+}
+
+Encoding TokenizerImpl::encode_sequence(std::string_view text, int32_t type_id, bool may_truncate) const {
   if (text.size() >= UINT32_MAX) RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "text of {} bytes is too long", text.size());
   require_valid_utf8(text, "text to tokenize");
   PreTokenizedString pts = added_.extract_and_normalize(normalizer_.get(), text);
   if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(pts);
-  pts.tokenize(*model_);
+  if (truncation_ && may_truncate) {
+    // The budget is max_length as configured, special tokens not subtracted, as in tokenizers.
+    pts.tokenize_within(*model_, truncation_->max_length, truncation_->direction);
+  } else {
+    pts.tokenize(*model_);
+  }
   Encoding e;
   pts.append_to(e, type_id);
   return e;
@@ -126,14 +145,11 @@ Encoding TokenizerImpl::post_process(Encoding first, std::optional<Encoding> sec
   if (truncation_) {
     TruncationParams p = *truncation_;
     size_t n_added = post_processor_ ? post_processor_->added_tokens(second.has_value()) : 0;
-    if (add_special_tokens && n_added > 0) {
-      if (p.max_length < n_added)
-        RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
-                         "truncation max_length {} is smaller than the {} special tokens the post-processor adds",
-                         p.max_length, n_added);
-      p.max_length -= n_added;
-    }
-    truncate_encodings(first, second ? &*second : nullptr, p, truncation_->max_length);
+    // A max_length below the special-token count wraps around in tokenizers (an unsigned
+    // subtraction): nothing beyond the word-level cut in encode_sequence is truncated then.
+    bool wraps = add_special_tokens && n_added > p.max_length;
+    if (add_special_tokens) p.max_length -= std::min(n_added, p.max_length);
+    if (!wraps) truncate_encodings(first, second ? &*second : nullptr, p);
   }
   Encoding out;
   if (post_processor_) {
@@ -163,12 +179,13 @@ void TokenizerImpl::mark_unranged(Encoding& e, bool is_pair) const {
 }
 
 Encoding TokenizerImpl::encode(std::string_view text, bool add_special_tokens) const {
-  return post_process(encode_sequence(text, 0), std::nullopt, add_special_tokens, true, {text, {}});
+  return post_process(encode_sequence(text, 0, first_may_truncate()), std::nullopt, add_special_tokens, true,
+                      {text, {}});
 }
 
 Encoding TokenizerImpl::encode_pair(std::string_view first, std::string_view second, bool add_special_tokens) const {
-  Encoding a = encode_sequence(first, 0);
-  Encoding b = encode_sequence(second, 1);
+  Encoding a = encode_sequence(first, 0, first_may_truncate());
+  Encoding b = encode_sequence(second, 1, true);
   return post_process(std::move(a), std::move(b), add_special_tokens, true, {first, second});
 }
 
@@ -176,7 +193,8 @@ std::vector<Encoding> TokenizerImpl::encode_batch(const std::vector<std::string>
   std::vector<Encoding> out(texts.size());
   auto work = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i)
-      out[i] = post_process(encode_sequence(texts[i], 0), std::nullopt, add_special_tokens, false, {texts[i], {}});
+      out[i] = post_process(encode_sequence(texts[i], 0, first_may_truncate()), std::nullopt, add_special_tokens, false,
+                            {texts[i], {}});
   };
   size_t total_bytes = 0;
   for (const auto& t : texts) total_bytes += t.size();

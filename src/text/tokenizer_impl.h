@@ -31,14 +31,20 @@ class TokenizerImpl final : public Tokenizer {
   std::optional<std::string> id_to_token(int32_t id) const override;
   size_t vocab_size() const override;
 
-  void set_truncation(std::optional<TruncationParams> params) override { truncation_ = std::move(params); }
+  void set_truncation(std::optional<TruncationParams> params) override;
   void set_padding(std::optional<PaddingParams> params) override { padding_ = std::move(params); }
   const std::optional<TruncationParams>& truncation() const override { return truncation_; }
   const std::optional<PaddingParams>& padding() const override { return padding_; }
 
  private:
-  // Everything up to (not including) post-processing, for one sequence.
-  Encoding encode_sequence(std::string_view text, int32_t type_id) const;
+  // Everything up to (not including) post-processing, for one sequence; with truncation set and
+  // `may_truncate`, only the pre-tokenized pieces truncation can keep are tokenized.
+  Encoding encode_sequence(std::string_view text, int32_t type_id, bool may_truncate) const;
+  // tokenizers cuts the first input early unless truncation is only_second; the second input it
+  // always cuts, only_first included.
+  bool first_may_truncate() const {
+    return !truncation_ || truncation_->strategy != TruncationStrategy::kOnlySecond;
+  }
   // Truncation, post-processor and, when `pad`, padding.
   Encoding post_process(Encoding first, std::optional<Encoding> second, bool add_special_tokens, bool pad,
                         const SourceTexts& texts) const;
