@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ragrt/error.h"
+#include "text/model_test_util.h"
 #include "text/unigram_model.h"
 
 namespace ragrt::text {
@@ -19,27 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-struct Expected {
-  std::vector<int32_t> ids;
-  std::vector<std::string> tokens;
-  std::vector<std::pair<size_t, size_t>> offsets;
-};
-
-void expect_tokens(const Model& model, std::string_view text, const Expected& want) {
-  SCOPED_TRACE(std::string(text));
-  auto got = model.tokenize(text);
-  std::vector<int32_t> ids;
-  std::vector<std::string> tokens;
-  std::vector<std::pair<size_t, size_t>> offsets;
-  for (const auto& t : got) {
-    ids.push_back(t.id);
-    tokens.push_back(t.value);
-    offsets.emplace_back(t.begin, t.end);
-  }
-  EXPECT_EQ(ids, want.ids);
-  EXPECT_EQ(tokens, want.tokens);
-  EXPECT_EQ(offsets, want.offsets);
-}
+using test::expect_tokens;
 
 const json kVocab = json::array({{"<unk>", 0.0}, {"a", -1.0}, {"b", -2.0}, {"c", -2.5}, {"ab", -2.9},
                                  {"bc", -3.0}, {"abc", -6.0}, {"d", -3.0}, {"\xC3\xA9", -4.0},
@@ -161,39 +142,13 @@ TEST(UnigramModel, ConcurrentTokenizeMatchesSingleThreaded) {
     }
   }
   auto model = unigram({{"unk_id", 0}, {"vocab", vocab}});
-  std::uniform_int_distribution<int> letter('a', 'z');  // 'z' alone is unknown
-  std::uniform_int_distribution<int> length(1, 30);
-  std::vector<std::string> words(12000);
-  for (auto& w : words) {
-    int n = length(rng);
-    for (int i = 0; i < n; ++i) w += static_cast<char>(letter(rng));
-  }
+  std::vector<std::string> words = test::random_words(rng, 12000);  // 'z' alone is unknown
   std::vector<std::vector<Token>> reference;
   {
     auto fresh = unigram({{"unk_id", 0}, {"vocab", vocab}});
     for (const auto& w : words) reference.push_back(fresh->tokenize(w));
   }
-  constexpr int kThreads = 8;
-  std::vector<int> mismatches(kThreads, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < 3; ++round)
-        for (size_t i = (t * 1009) % words.size(), n = 0; n < words.size(); ++n, i = (i + 1) % words.size()) {
-          auto got = model->tokenize(words[i]);
-          bool same = got.size() == reference[i].size();
-          for (size_t k = 0; same && k < got.size(); ++k)
-            same = got[k].id == reference[i][k].id && got[k].value == reference[i][k].value &&
-                   got[k].begin == reference[i][k].begin && got[k].end == reference[i][k].end;
-          if (!same) ++mismatches[t];
-        }
-    });
-  }
-  for (auto& th : threads) th.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
-  size_t tokens = 0, chars = 0;
-  for (size_t i = 0; i < words.size(); ++i) tokens += reference[i].size(), chars += words[i].size();
-  EXPECT_LT(tokens, chars);
+  test::expect_concurrent_tokenize_matches(*model, words, reference);
 }
 
 TEST(UnigramModel, RealT5VocabularySegmentsAsHuggingFaceDoes) {
