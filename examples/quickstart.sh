@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, as far as ragrt goes today: tokenize, embed and rerank the
-# sample customer-service texts in examples/quickstart/texts.txt on the CPU.
+# sample customer-service texts in examples/quickstart/texts.txt on the CPU, then index the bundled
+# customer-service documents (examples/customer-service/docs: Markdown, HTML, text, CSV and
+# Chinese JSONL) and search them with BM25 and with hybrid retrieval + rerank.
 #
 #   bash examples/quickstart.sh
 #
@@ -51,3 +53,32 @@ QUERY="How long does a refund take?"
 echo
 echo "== ragrt rerank: \"$QUERY\" ($RERANK)"
 "$RAGRT" rerank --model "$RERANK" --query "$QUERY" --sort "${SAMPLES[@]}" | /usr/bin/python3 "$SHOW" rerank "${SAMPLES[@]}"
+
+CS="$ROOT/examples/customer-service"
+echo
+echo "== ragrt index examples/customer-service/docs (BM25, examples/customer-service/ragrt.yaml)"
+"$RAGRT" index "$CS/docs" --config "$CS/ragrt.yaml"
+QUESTION="How long does a refund take?"
+echo
+echo "== ragrt search \"$QUESTION\" (bm25)"
+"$RAGRT" search "$QUESTION" --config "$CS/ragrt.yaml" -k 2
+echo "== ragrt search \"退款多久到账\" (bm25, Chinese)"
+"$RAGRT" search "退款多久到账" --config "$CS/ragrt.yaml" -k 1
+
+# The same documents with the embedder and reranker above: hybrid (BM25 + dense, RRF) + rerank.
+HYBRID="$BUILD/quickstart/ragrt-hybrid.yaml"
+cat > "$HYBRID" <<YAML
+collection: $BUILD/example-index/customer-service-hybrid
+ingest: {text_fields: [text], id_field: id, title_field: title, metadata_fields: [lang]}
+splitter: {chunk_tokens: 64, overlap_tokens: 8}
+embedder: {model: $EMBED}
+reranker: {model: $RERANK}
+retrievers:
+  bm25: {type: bm25}
+  dense: {type: dense}
+  hybrid: {type: hybrid, sources: [bm25, dense], rrf_k: 60, rerank: {top_n: 10}}
+YAML
+echo
+echo "== ragrt index + search with hybrid retrieval and rerank ($HYBRID)"
+"$RAGRT" index "$CS/docs" --config "$HYBRID"
+"$RAGRT" search "$QUESTION" --config "$HYBRID" -k 2

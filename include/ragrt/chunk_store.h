@@ -65,6 +65,9 @@ class ChunkStore {
   virtual std::vector<StoredChunk> chunks(std::span<const int64_t> ids) const = 0;
   // The ids among `ids` whose chunk passes `filter`, order kept.
   virtual std::vector<int64_t> filter_ids(std::span<const int64_t> ids, const SearchFilter& filter) const = 0;
+  // Ids of chunks passing `filter` (ascending), at most `limit`; callers pass limit + 1 to learn
+  // whether more exist.
+  virtual std::vector<int64_t> matching_ids(const SearchFilter& filter, size_t limit) const = 0;
   // Stored embeddings: of `ids` (missing ones left out), or of every chunk when `ids` is empty.
   virtual std::vector<std::pair<int64_t, std::vector<float>>> vectors(std::span<const int64_t> ids) const = 0;
   virtual size_t chunk_count() const = 0;

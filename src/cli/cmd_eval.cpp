@@ -10,10 +10,9 @@
 
 #include "cli/command.h"
 #include "eval/beir_eval.h"
-#include "index/sqlite_store.h"
 #include "ragrt/beir.h"
 #include "ragrt/error.h"
-#include "retrieve/bm25_retriever.h"
+#include "ragrt/rag_config.h"
 
 namespace ragrt::cli {
 namespace {
@@ -24,6 +23,7 @@ struct EvalArgs {
   std::string dir;
   std::vector<std::string> retrievers;
   std::string index_dir;
+  std::string config_file;
   bool json = false;
 };
 
@@ -37,10 +37,12 @@ struct WorkDir {
   }
 };
 
-int run_beir(const EvalArgs& args) {
+int run_beir_eval(const EvalArgs& args) {
   auto t_load = std::chrono::steady_clock::now();
   BeirDataset data = load_beir(args.dir);
   double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+  // bm25 needs no config at all; a config brings its models and retrievers.
+  RagConfig config = args.config_file.empty() ? RagConfig::defaults("") : RagConfig::load(args.config_file);
 
   WorkDir work;
   if (args.index_dir.empty()) {
@@ -49,45 +51,40 @@ int run_beir(const EvalArgs& args) {
   } else {
     work.path = args.index_dir;
     work.remove = false;
+    if (fs::exists(work.path / "collection.sqlite"))
+      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{} already holds a collection: give an empty --index-dir",
+                       work.path.string());
   }
-  fs::create_directories(work.path);
-  const fs::path db = work.path / "collection.sqlite";
-  if (fs::exists(db))
-    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{} already holds a collection: give an empty --index-dir",
-                     work.path.string());
-  index::SqliteStore store(db, true);
-
-  auto t0 = std::chrono::steady_clock::now();
-  eval::index_corpus(data, args.dir, store);
-  double index_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  std::vector<std::string> names = args.retrievers.empty() ? std::vector<std::string>{"bm25"} : args.retrievers;
-  std::vector<eval::RetrieverScores> rows;
-  for (const std::string& name : names) {
-    if (name != "bm25")
-      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
-                       "retriever \"{}\" is not available: without a config only \"bm25\" exists", name);
-    retrieve::Bm25Retriever bm25(name, store);
-    rows.push_back(eval::evaluate(data, bm25, store));
-  }
-
-  double docs_per_s = index_s > 0 ? static_cast<double>(data.corpus.size()) / index_s : 0;
+  const eval::BeirRun run = eval::run_beir(data, args.dir, config, work.path, args.retrievers);
+  const IndexProgress& ix = run.indexing;
+  const double docs_per_s = ix.seconds > 0 ? static_cast<double>(ix.documents) / ix.seconds : 0;
+  const double emb_per_s = ix.embed_seconds > 0 ? static_cast<double>(ix.embeddings) / ix.embed_seconds : 0;
   if (args.json) {
-    for (const auto& r : rows) {
-      nlohmann::json j = {{"retriever", r.retriever},   {"queries", r.queries},       {"ndcg_at_10", r.ndcg_at_10},
-                          {"recall_at_100", r.recall_at_100}, {"mrr_at_10", r.mrr_at_10}, {"p50_ms", r.p50_ms},
-                          {"p95_ms", r.p95_ms},         {"index_s", index_s},        {"index_docs_per_s", docs_per_s}};
+    for (const auto& r : run.scores) {
+      nlohmann::json j = {{"retriever", r.retriever},
+                          {"queries", r.queries},
+                          {"ndcg_at_10", r.ndcg_at_10},
+                          {"recall_at_100", r.recall_at_100},
+                          {"mrr_at_10", r.mrr_at_10},
+                          {"p50_ms", r.p50_ms},
+                          {"p95_ms", r.p95_ms},
+                          {"index_s", ix.seconds},
+                          {"index_docs_per_s", docs_per_s},
+                          {"chunks", ix.chunks},
+                          {"embeddings_per_s", emb_per_s}};
       std::cout << j.dump() << "\n";
     }
     return 0;
   }
   std::cout << fmt::format("dataset {}: {} documents, {} queries judged (loaded in {:.2f} s)\n", args.dir,
                            data.corpus.size(), data.judged_queries().size(), load_s);
-  std::cout << fmt::format("indexed in {:.2f} s ({:.0f} documents/s){}\n\n", index_s, docs_per_s,
+  std::cout << fmt::format("indexed {} documents as {} chunks in {:.2f} s ({:.0f} documents/s{}){}\n\n", ix.documents,
+                           ix.chunks, ix.seconds, docs_per_s,
+                           ix.embeddings ? fmt::format(", {:.1f} embeddings/s", emb_per_s) : std::string(),
                            work.remove ? "" : ", kept in " + work.path.string());
   std::cout << fmt::format("{:<12} {:>8} {:>10} {:>11} {:>8} {:>9} {:>9}\n", "retriever", "queries", "nDCG@10",
                            "Recall@100", "MRR@10", "p50 ms", "p95 ms");
-  for (const auto& r : rows)
+  for (const auto& r : run.scores)
     std::cout << fmt::format("{:<12} {:>8} {:>10.4f} {:>11.4f} {:>8.4f} {:>9.2f} {:>9.2f}\n", r.retriever, r.queries,
                              r.ndcg_at_10, r.recall_at_100, r.mrr_at_10, r.p50_ms, r.p95_ms);
   return 0;
@@ -100,11 +97,16 @@ CommandRegistrar reg{{"eval", "Evaluate retrieval on a benchmark dataset", [](CL
                             "beir", "Index a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv) and "
                                     "report nDCG@10, Recall@100, MRR@10 and latency per retriever");
                         beir->add_option("dir", args->dir, "BEIR dataset folder")->required();
-                        beir->add_option("--retriever", args->retrievers, "retriever to run (repeatable; default bm25)");
+                        beir->add_option("--config,-c", args->config_file,
+                                         "ragrt YAML config: its splitter, models and retrievers are used (its "
+                                         "collection folder is not touched)");
+                        beir->add_option("--retriever", args->retrievers,
+                                         "retriever to run (repeatable; default: every configured one, bm25 without "
+                                         "a config)");
                         beir->add_option("--index-dir", args->index_dir,
                                          "build the index in this empty folder and keep it (default: a temporary one)");
                         beir->add_flag("--json", args->json, "one JSON object per retriever and line");
-                        return [args] { return run_beir(*args); };
+                        return [args] { return run_beir_eval(*args); };
                       }}};
 
 }  // namespace

@@ -5,6 +5,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ragrt/error.h"
+#include "ragrt/knowledge_base.h"
+
 namespace ragrt::eval {
 
 namespace {
@@ -18,30 +21,27 @@ double percentile(std::vector<double> v, double p) {
 }
 }  // namespace
 
-void index_corpus(const BeirDataset& data, const std::string& source, ChunkStore& store) {
-  store.begin();
-  try {
-    for (const BeirDocument& d : data.corpus) {
-      Document doc;
-      doc.id = d.id;
-      doc.source = source;
-      doc.title = d.title;
-      doc.text = d.text;
-      doc.metadata["format"] = "beir";
-      Chunk c;
-      c.doc_id = d.id;
-      c.end = d.text.size();
-      c.text = d.text;
-      store.put_document(doc, "", {c}, {});
-    }
-  } catch (...) {
-    store.rollback();
-    throw;
-  }
-  store.commit();
+BeirRun run_beir(const BeirDataset& data, const std::filesystem::path& dir, RagConfig config,
+                 const std::filesystem::path& work_folder, const std::vector<std::string>& retrievers) {
+  config.collection = work_folder;
+  config.ingest = LoaderOptions{};
+  config.ingest.text_fields = {"text"};
+  config.ingest.id_field = "_id";
+  config.ingest.title_field = "title";
+  auto kb = KnowledgeBase::open(config, /*writer=*/true);
+  BeirRun run;
+  IndexOptions options;
+  options.on_failure = [](const IndexFailure& f) {
+    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: {}", f.file.string(), f.reason);
+  };
+  run.indexing = index_paths(*kb, {dir / "corpus.jsonl"}, options).totals;
+  const std::vector<std::string> names = retrievers.empty() ? kb->retriever_names() : retrievers;
+  for (const std::string& name : names) run.scores.push_back(evaluate(data, kb->retriever(name), kb->collection().store(), "corpus.jsonl#"));
+  return run;
 }
 
-RetrieverScores evaluate(const BeirDataset& data, const Retriever& retriever, const ChunkStore& store) {
+RetrieverScores evaluate(const BeirDataset& data, const Retriever& retriever, const ChunkStore& store,
+                         const std::string& doc_prefix) {
   RetrieverScores out;
   out.retriever = retriever.name();
   std::vector<double> latencies;
@@ -57,7 +57,10 @@ RetrieverScores evaluate(const BeirDataset& data, const Retriever& retriever, co
     std::vector<int64_t> missing;
     for (const Hit& h : hits)
       if (!doc_of.count(h.chunk_id)) missing.push_back(h.chunk_id);
-    for (const StoredChunk& c : store.chunks(missing)) doc_of[c.id] = c.chunk.doc_id;
+    for (const StoredChunk& c : store.chunks(missing)) {
+      const std::string& id = c.chunk.doc_id;
+      doc_of[c.id] = id.starts_with(doc_prefix) ? id.substr(doc_prefix.size()) : id;
+    }
     std::vector<std::string> ranked;
     std::unordered_set<std::string> seen;
     for (const Hit& h : hits) {

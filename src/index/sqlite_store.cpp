@@ -1,5 +1,6 @@
 #include "index/sqlite_store.h"
 
+#include <cstdint>
 #include <cstring>
 #include <unordered_set>
 
@@ -265,6 +266,19 @@ std::vector<StoredChunk> SqliteStore::chunks(std::span<const int64_t> ids) const
     }
     st.reset();
   }
+  return out;
+}
+
+std::vector<int64_t> SqliteStore::matching_ids(const SearchFilter& filter, size_t limit) const {
+  FilterSql f = filter_sql(filter);
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1" + f.where +
+                        " ORDER BY c.id LIMIT ?");
+  int p = 1;
+  for (const auto& s : f.params) st.bind(p++, s);
+  st.bind(p, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<int64_t> out;
+  while (st.step()) out.push_back(st.column_int(0));
   return out;
 }
 

@@ -31,6 +31,7 @@ class SqliteStore final : public ChunkStore, public KeywordIndex {
   std::vector<int64_t> remove_document(const std::string& doc_id) override;
   std::vector<StoredChunk> chunks(std::span<const int64_t> ids) const override;
   std::vector<int64_t> filter_ids(std::span<const int64_t> ids, const SearchFilter& filter) const override;
+  std::vector<int64_t> matching_ids(const SearchFilter& filter, size_t limit) const override;
   std::vector<std::pair<int64_t, std::vector<float>>> vectors(std::span<const int64_t> ids) const override;
   size_t chunk_count() const override;
   std::optional<std::string> meta(const std::string& key) const override;

@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "eval/beir_eval.h"
-#include "index/sqlite_store.h"
-#include "retrieve/bm25_retriever.h"
 
 namespace ragrt::eval {
 namespace {
@@ -19,10 +17,8 @@ RetrieverScores bm25_on(const std::string& name) {
   const fs::path work = fs::path(RAGRT_TEST_WORK_DIR) / ("beir_bm25_" + name);
   fs::remove_all(work);
   fs::create_directories(work);
-  index::SqliteStore store(work / "collection.sqlite", true);
-  index_corpus(data, dir.string(), store);
-  retrieve::Bm25Retriever bm25("bm25", store);
-  RetrieverScores s = evaluate(data, bm25, store);
+  BeirRun run = run_beir(data, dir, RagConfig::defaults(""), work / "collection", {"bm25"});
+  const RetrieverScores s = run.scores.at(0);
   std::printf("%s: nDCG@10 %.4f Recall@100 %.4f MRR@10 %.4f over %zu queries\n", name.c_str(), s.ndcg_at_10,
               s.recall_at_100, s.mrr_at_10, s.queries);
   return s;

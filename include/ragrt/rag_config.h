@@ -1,0 +1,93 @@
+#pragma once
+// The one YAML file that chooses a collection's components: where the index lives, how files are
+// loaded and split, which embedding and rerank models run, the FAISS index type, and the named
+// retrievers. Every path in it is relative to the file's own folder. Example:
+//
+//   collection: index/customer-service      # index folder: collection.sqlite + vectors-N.faiss
+//   ingest: {text_fields: [text], id_field: id, title_field: title, metadata_fields: [lang]}
+//   splitter: {chunk_tokens: 256, overlap_tokens: 32}   # tokenizer: DIR (default: the embedder's)
+//   embedder: {model: models/all-MiniLM-L6-v2, query_prefix: "", document_prefix: "",
+//              batch_size: 32, session: {providers: [cpu], intra_op_threads: 2}}
+//   vector_index: {factory: Flat}            # any faiss factory string: Flat, HNSW32, IVF256,PQ16
+//   reranker: {model: models/ms-marco-MiniLM-L6-v2}
+//   retrievers:
+//     bm25: {type: bm25}
+//     dense: {type: dense}
+//     hybrid: {type: hybrid, sources: [bm25, dense], fusion: rrf, rrf_k: 60, candidates: 100,
+//              mmr: {lambda: 0.7}, rerank: {top_n: 30}}
+//   default_retriever: hybrid
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ragrt/embedder.h"
+#include "ragrt/loader.h"
+#include "ragrt/reranker.h"
+#include "ragrt/splitter.h"
+
+namespace ragrt {
+
+struct EmbedderConfig {
+  std::filesystem::path model;  // model folder
+  EmbedderOptions options;
+  // Prepended to queries / to chunks before embedding (E5: "query: " / "passage: ").
+  std::string query_prefix;
+  std::string document_prefix;
+};
+
+struct RerankerConfig {
+  std::filesystem::path model;
+  RerankerOptions options;
+};
+
+enum class Fusion { kRrf, kWeighted };
+
+struct MmrParams {
+  double lambda = 0.7;      // 1: relevance only, 0: diversity only
+  size_t candidates = 50;   // how many of the inner retriever's hits MMR chooses from
+};
+
+struct RerankParams {
+  size_t top_n = 50;  // how many of the inner retriever's hits the cross-encoder scores
+};
+
+struct RetrieverConfig {
+  std::string name;
+  std::string type;  // bm25, dense, hybrid
+  // hybrid: the retrievers fused (names of other entries, or the types bm25 / dense).
+  std::vector<std::string> sources;
+  Fusion fusion = Fusion::kRrf;
+  double rrf_k = 60;            // RRF: score = sum over sources of weight / (rrf_k + rank)
+  std::vector<double> weights;  // one per source; empty: all 1
+  size_t candidates = 100;      // hits taken from each source before fusing
+  std::optional<MmrParams> mmr;
+  std::optional<RerankParams> rerank;
+};
+
+struct RagConfig {
+  std::filesystem::path file;        // where it was read from ("" when built in code)
+  std::filesystem::path collection;  // index folder
+  LoaderOptions ingest;
+  SplitterParams splitter;
+  // Tokenizer that measures chunks: default the embedder's; without an embedder, words (runs of
+  // letters or digits, each CJK character, each punctuation mark) are counted.
+  std::filesystem::path splitter_tokenizer;
+  std::optional<EmbedderConfig> embedder;
+  std::string vector_factory = "Flat";
+  std::optional<RerankerConfig> reranker;
+  std::vector<RetrieverConfig> retrievers;  // in file order
+  std::string default_retriever;
+
+  const RetrieverConfig* retriever(const std::string& name) const;
+
+  // Reads and checks the file: unknown keys, wrong types, retrievers that need a missing embedder
+  // or reranker, and hybrid sources that do not exist are errors naming the file, line and key.
+  static RagConfig load(const std::filesystem::path& file);
+  static RagConfig parse(const std::string& yaml, const std::filesystem::path& source,
+                         const std::filesystem::path& base_dir);
+  // No file: bm25 only, over `collection`.
+  static RagConfig defaults(const std::filesystem::path& collection);
+};
+
+}  // namespace ragrt

@@ -1,0 +1,260 @@
+#include "ragrt/collection.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "index/sqlite_store.h"
+#include "ragrt/error.h"
+
+namespace ragrt {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kGenerationKey = "vector_generation";
+constexpr const char* kDimKey = "vector_dim";
+constexpr const char* kFactoryKey = "vector_factory";
+
+fs::path vector_file(const fs::path& folder, int64_t generation) {
+  return folder / ("vectors-" + std::to_string(generation) + ".faiss");
+}
+
+// An advisory lock on FOLDER/.lock, released when the process exits however it exits.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& folder) {
+    const fs::path file = folder / ".lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) RAGRT_THROW_KIND(ErrorKind::kIo, "{}: cannot open: {}", file.string(), std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      RAGRT_THROW_KIND(ErrorKind::kRuntime,
+                       "{}: another ragrt process is writing to this collection; wait for it to finish",
+                       folder.string());
+    }
+  }
+  ~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+struct Collection::Impl {
+  CollectionParams params;
+  std::unique_ptr<FolderLock> lock;
+  std::unique_ptr<index::SqliteStore> store;
+
+  mutable std::mutex vectors_mu;
+  mutable std::unique_ptr<VectorIndex> vectors;
+  mutable bool vectors_ready = false;
+
+  // Changes of the open transaction, applied to `vectors` once committed.
+  std::vector<int64_t> removed;
+  std::vector<int64_t> added_ids;
+  std::vector<float> added_vectors;
+  bool vectors_changed = false;
+
+  int64_t generation() const {
+    auto g = store->meta(kGenerationKey);
+    return g ? std::stoll(*g) : 0;
+  }
+  size_t dim() const {
+    auto d = store->meta(kDimKey);
+    return d ? static_cast<size_t>(std::stoull(*d)) : 0;
+  }
+
+  // Loads the file saved for the committed generation, or rebuilds from SQLite when it is missing,
+  // unreadable, or built with another factory string.
+  void ensure_vectors() const {
+    if (vectors_ready) return;
+    const size_t d = dim();
+    if (d == 0) {
+      vectors_ready = true;
+      return;
+    }
+    const int64_t gen = generation();
+    const fs::path file = vector_file(params.folder, gen);
+    const std::string factory = store->meta(kFactoryKey).value_or(params.vector_factory);
+    if (factory == params.vector_factory && fs::exists(file)) {
+      try {
+        auto loaded = load_vector_index(file);
+        if (loaded->dim() == d) {
+          vectors = std::move(loaded);
+          vectors_ready = true;
+          return;
+        }
+        spdlog::warn("{}: dimension {} differs from the collection's {}; rebuilding it", file.string(),
+                     loaded->dim(), d);
+      } catch (const Error& e) {
+        spdlog::warn("{}; rebuilding the vector index from the stored embeddings", e.what());
+      }
+    } else if (factory != params.vector_factory) {
+      spdlog::info("{}: vector index type changes from {} to {}; rebuilding it from the stored embeddings",
+                   params.folder.string(), factory, params.vector_factory);
+    } else {
+      spdlog::info("{}: no vector index file for generation {} (the last run stopped before writing it); "
+                   "rebuilding from the stored embeddings",
+                   params.folder.string(), gen);
+    }
+    rebuild(d);
+    vectors_ready = true;
+  }
+
+  void rebuild(size_t d) const {
+    auto index = make_vector_index(params.vector_factory, d);
+    auto stored = store->vectors({});
+    std::vector<int64_t> ids;
+    std::vector<float> flat;
+    ids.reserve(stored.size());
+    flat.reserve(stored.size() * d);
+    for (auto& [id, v] : stored) {
+      if (v.size() != d) continue;  // cannot happen through put_document; skip rather than poison the index
+      ids.push_back(id);
+      flat.insert(flat.end(), v.begin(), v.end());
+    }
+    if (!ids.empty()) index->add(ids, flat);
+    vectors = std::move(index);
+  }
+};
+
+Collection::Collection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Collection::~Collection() = default;
+
+std::unique_ptr<Collection> Collection::open(const CollectionParams& params) {
+  auto impl = std::make_unique<Impl>();
+  impl->params = params;
+  const fs::path db = params.folder / "collection.sqlite";
+  if (!fs::exists(db)) {
+    if (!params.create)
+      RAGRT_THROW_KIND(ErrorKind::kNotFound, "{}: no collection here (index documents into it first: ragrt index)",
+                       params.folder.string());
+    fs::create_directories(params.folder);
+  }
+  if (params.writer) impl->lock = std::make_unique<FolderLock>(params.folder);
+  impl->store = std::make_unique<index::SqliteStore>(db, params.create);
+  return std::unique_ptr<Collection>(new Collection(std::move(impl)));
+}
+
+const fs::path& Collection::folder() const { return impl_->params.folder; }
+ChunkStore& Collection::store() { return *impl_->store; }
+const ChunkStore& Collection::store() const { return *impl_->store; }
+const KeywordIndex& Collection::keywords() const { return *impl_->store; }
+size_t Collection::vector_dim() const { return impl_->dim(); }
+
+const VectorIndex* Collection::vectors() const {
+  std::lock_guard lock(impl_->vectors_mu);
+  impl_->ensure_vectors();
+  return impl_->vectors.get();
+}
+
+void Collection::begin() {
+  RAGRT_THROW_IF_NOT(impl_->params.writer, "{}: opened for reading only", folder().string());
+  {
+    // The in-memory index must reflect the state before the transaction so commit() can apply
+    // exactly the transaction's changes to it.
+    std::lock_guard lock(impl_->vectors_mu);
+    impl_->ensure_vectors();
+  }
+  impl_->store->begin();
+  impl_->removed.clear();
+  impl_->added_ids.clear();
+  impl_->added_vectors.clear();
+  impl_->vectors_changed = false;
+}
+
+std::vector<int64_t> Collection::put_document(const Document& doc, const std::string& hash,
+                                              const std::vector<Chunk>& chunks,
+                                              const std::vector<std::vector<float>>& vectors) {
+  if (!vectors.empty()) {
+    const size_t d = vectors.front().size();
+    const size_t have = impl_->dim();
+    if (have != 0 && have != d)
+      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
+                       "{}: embeddings have {} dimensions but the collection holds {}-dimensional ones (another "
+                       "embedding model?): re-index into a new collection folder",
+                       folder().string(), d, have);
+    for (const auto& v : vectors)
+      RAGRT_THROW_IF_NOT_KIND(v.size() == d, ErrorKind::kInvalidArgument, "document {}: embeddings differ in size",
+                              doc.id);
+    if (have == 0) {
+      impl_->store->set_meta(kDimKey, std::to_string(d));
+      impl_->store->set_meta(kFactoryKey, impl_->params.vector_factory);
+    }
+  }
+  auto removed = impl_->store->remove_document(doc.id);
+  auto ids = impl_->store->put_document(doc, hash, chunks, vectors);
+  if (!removed.empty() && impl_->dim() != 0) {
+    impl_->removed.insert(impl_->removed.end(), removed.begin(), removed.end());
+    impl_->vectors_changed = true;
+  }
+  if (!vectors.empty()) {
+    impl_->added_ids.insert(impl_->added_ids.end(), ids.begin(), ids.end());
+    for (const auto& v : vectors) impl_->added_vectors.insert(impl_->added_vectors.end(), v.begin(), v.end());
+    impl_->vectors_changed = true;
+  }
+  return ids;
+}
+
+void Collection::remove_document(const std::string& doc_id) {
+  auto removed = impl_->store->remove_document(doc_id);
+  if (!removed.empty() && impl_->dim() != 0) {
+    impl_->removed.insert(impl_->removed.end(), removed.begin(), removed.end());
+    impl_->vectors_changed = true;
+  }
+}
+
+void Collection::commit() {
+  if (impl_->vectors_changed) impl_->store->set_meta(kGenerationKey, std::to_string(impl_->generation() + 1));
+  impl_->store->commit();
+  if (!impl_->vectors_changed) return;
+  std::lock_guard lock(impl_->vectors_mu);
+  const size_t d = impl_->dim();
+  if (!impl_->vectors) impl_->vectors = make_vector_index(impl_->params.vector_factory, d);
+  if (!impl_->removed.empty()) impl_->vectors->remove(impl_->removed);
+  if (!impl_->added_ids.empty()) impl_->vectors->add(impl_->added_ids, impl_->added_vectors);
+  impl_->removed.clear();
+  impl_->added_ids.clear();
+  impl_->added_vectors.clear();
+  impl_->vectors_changed = false;
+}
+
+void Collection::rollback() {
+  impl_->store->rollback();
+  impl_->removed.clear();
+  impl_->added_ids.clear();
+  impl_->added_vectors.clear();
+  impl_->vectors_changed = false;
+}
+
+void Collection::save_vectors() {
+  std::lock_guard lock(impl_->vectors_mu);
+  impl_->ensure_vectors();
+  if (!impl_->vectors) return;
+  const int64_t gen = impl_->generation();
+  const fs::path file = vector_file(folder(), gen);
+  impl_->vectors->save(file);
+  impl_->store->begin();
+  impl_->store->set_meta(kFactoryKey, impl_->params.vector_factory);
+  impl_->store->commit();
+  // Older generations are garbage once the current one is on disk.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("vectors-") && entry.path() != file && (name.ends_with(".faiss") || name.ends_with(".tmp")))
+      fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace ragrt

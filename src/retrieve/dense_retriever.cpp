@@ -1,0 +1,79 @@
+#include "retrieve/dense_retriever.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ragrt::retrieve {
+
+DenseRetriever::DenseRetriever(std::string name, QueryEncoder encode, std::function<const VectorIndex*()> vectors,
+                               const ChunkStore& store, size_t exact_filter_limit)
+    : name_(std::move(name)), encode_(std::move(encode)), vectors_(std::move(vectors)), store_(store),
+      exact_filter_limit_(exact_filter_limit) {}
+
+namespace {
+
+std::vector<Hit> to_hits(const std::vector<ScoredId>& scored, size_t k) {
+  std::vector<Hit> hits;
+  for (const ScoredId& s : scored) {
+    if (hits.size() == k) break;
+    Hit h;
+    h.chunk_id = s.id;
+    h.score = s.score;
+    h.stages["dense"] = s.score;
+    h.ranks["dense"] = hits.size() + 1;
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+}  // namespace
+
+std::vector<Hit> DenseRetriever::search(const SearchRequest& request) const {
+  const VectorIndex* index = vectors_();
+  if (!index || index->size() == 0 || request.k == 0) return {};
+  std::vector<float> q = encode_(request.query);
+  double norm = 0;
+  for (float x : q) norm += static_cast<double>(x) * x;
+  if (norm > 0) {
+    const float inv = static_cast<float>(1.0 / std::sqrt(norm));
+    for (float& x : q) x *= inv;
+  }
+  if (request.filter.empty()) return to_hits(index->search(q, request.k), request.k);
+
+  const std::vector<int64_t> allowed = store_.matching_ids(request.filter, exact_filter_limit_ + 1);
+  if (allowed.size() <= exact_filter_limit_) {
+    std::vector<ScoredId> scored;
+    for (const auto& [id, v] : store_.vectors(allowed)) {
+      if (v.size() != q.size()) continue;
+      double dot = 0, vn = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        dot += static_cast<double>(v[i]) * q[i];
+        vn += static_cast<double>(v[i]) * v[i];
+      }
+      scored.push_back({id, vn > 0 ? dot / std::sqrt(vn) : 0.0});
+    }
+    std::sort(scored.begin(), scored.end(), [](const ScoredId& a, const ScoredId& b) {
+      return a.score != b.score ? a.score > b.score : a.id < b.id;
+    });
+    return to_hits(scored, request.k);
+  }
+  // Many chunks pass: they are likely among the nearest, so over-fetch and filter.
+  for (size_t fetch = request.k * 4;; fetch *= 4) {
+    fetch = std::min(fetch, index->size());
+    std::vector<ScoredId> scored = index->search(q, fetch);
+    std::vector<int64_t> ids;
+    for (const auto& s : scored) ids.push_back(s.id);
+    std::vector<int64_t> pass = store_.filter_ids(ids, request.filter);
+    std::vector<ScoredId> kept;
+    size_t j = 0;
+    for (const auto& s : scored) {
+      if (j < pass.size() && pass[j] == s.id) {
+        kept.push_back(s);
+        ++j;
+      }
+    }
+    if (kept.size() >= request.k || fetch >= index->size()) return to_hits(kept, request.k);
+  }
+}
+
+}  // namespace ragrt::retrieve

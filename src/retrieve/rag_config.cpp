@@ -1,0 +1,301 @@
+#include "ragrt/rag_config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include "ragrt/error.h"
+#include "runtime/session_params_yaml.h"
+
+namespace ragrt {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Everything a message needs to point at a place in the file: "ragrt.yaml:12: retrievers.hybrid.rrf_k".
+class Reader {
+ public:
+  Reader(fs::path source, fs::path base) : source_(std::move(source)), base_(std::move(base)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& what) const {
+    const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}{}: {}: {}", source_.string(),
+                     line ? fmt::format(":{}", line) : std::string(), key, what);
+  }
+
+  void require_map(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsMap()) fail(n, key, "must be a mapping (key: value)");
+  }
+
+  // Rejects keys the section does not know, so a typo never silently falls back to a default.
+  void only_keys(const YAML::Node& n, const std::string& key, std::initializer_list<std::string_view> known) const {
+    require_map(n, key);
+    for (const auto& kv : n) {
+      const std::string k = kv.first.as<std::string>();
+      if (std::find(known.begin(), known.end(), k) == known.end()) {
+        fail(kv.first, key.empty() ? k : key + "." + k,
+             fmt::format("unknown key (expected one of: {})", fmt::join(known, ", ")));
+      }
+    }
+  }
+
+  template <typename T>
+  T get(const YAML::Node& n, const std::string& key, const char* expected) const {
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(n, key, fmt::format("expected {}, got '{}'", expected, n.IsScalar() ? n.Scalar() : "a collection"));
+    }
+  }
+
+  std::string string(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a string");
+    return n.Scalar();
+  }
+  size_t count(const YAML::Node& n, const std::string& key, size_t min = 0) const {
+    const auto v = get<long long>(n, key, "a whole number");
+    if (v < static_cast<long long>(min)) fail(n, key, fmt::format("must be at least {}", min));
+    return static_cast<size_t>(v);
+  }
+  double number(const YAML::Node& n, const std::string& key) const { return get<double>(n, key, "a number"); }
+  bool boolean(const YAML::Node& n, const std::string& key) const { return get<bool>(n, key, "true or false"); }
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) return {n.Scalar()};
+    if (!n.IsSequence()) fail(n, key, "expected a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : n) out.push_back(string(item, key));
+    return out;
+  }
+  fs::path path(const YAML::Node& n, const std::string& key) const {
+    fs::path p = string(n, key);
+    if (p.empty()) fail(n, key, "must not be empty");
+    return p.is_absolute() ? p : base_ / p;
+  }
+  const fs::path& source() const { return source_; }
+
+ private:
+  fs::path source_;
+  fs::path base_;
+};
+
+void read_encoder(const Reader& r, const YAML::Node& n, const std::string& key, EncoderOptions& o) {
+  if (n["batch_size"]) o.batch_size = r.count(n["batch_size"], key + ".batch_size", 1);
+  if (n["max_batch_tokens"]) o.max_batch_tokens = r.count(n["max_batch_tokens"], key + ".max_batch_tokens");
+  if (n["max_length"]) o.max_length = r.count(n["max_length"], key + ".max_length", 1);
+  if (n["onnx_file"]) o.onnx_file = r.string(n["onnx_file"], key + ".onnx_file");
+  if (n["session"]) {
+    try {
+      o.session = runtime::session_params_from_yaml(n["session"], r.source().string());
+    } catch (const Error& e) {
+      r.fail(n["session"], key + ".session", e.what());
+    }
+  }
+}
+
+RetrieverConfig read_retriever(const Reader& r, const std::string& name, const YAML::Node& n) {
+  const std::string key = "retrievers." + name;
+  r.only_keys(n, key, {"type", "sources", "fusion", "rrf_k", "weights", "candidates", "mmr", "rerank"});
+  RetrieverConfig c;
+  c.name = name;
+  if (!n["type"]) r.fail(n, key, "needs a type: bm25, dense or hybrid");
+  c.type = r.string(n["type"], key + ".type");
+  if (c.type != "bm25" && c.type != "dense" && c.type != "hybrid")
+    r.fail(n["type"], key + ".type", fmt::format("unknown retriever type '{}' (expected bm25, dense or hybrid)", c.type));
+  if (n["sources"]) c.sources = r.strings(n["sources"], key + ".sources");
+  if (c.type == "hybrid" && c.sources.empty()) c.sources = {"bm25", "dense"};
+  if (c.type != "hybrid" && (n["sources"] || n["fusion"] || n["weights"]))
+    r.fail(n, key, "sources, fusion and weights apply to type hybrid only");
+  if (n["fusion"]) {
+    const std::string f = r.string(n["fusion"], key + ".fusion");
+    if (f == "rrf") c.fusion = Fusion::kRrf;
+    else if (f == "weighted") c.fusion = Fusion::kWeighted;
+    else r.fail(n["fusion"], key + ".fusion", fmt::format("unknown fusion '{}' (expected rrf or weighted)", f));
+  }
+  if (n["rrf_k"]) {
+    c.rrf_k = r.number(n["rrf_k"], key + ".rrf_k");
+    if (c.rrf_k < 0) r.fail(n["rrf_k"], key + ".rrf_k", "must not be negative");
+  }
+  if (n["weights"]) {
+    if (!n["weights"].IsSequence()) r.fail(n["weights"], key + ".weights", "expected a list of numbers");
+    for (const auto& w : n["weights"]) c.weights.push_back(r.number(w, key + ".weights"));
+    if (c.weights.size() != c.sources.size())
+      r.fail(n["weights"], key + ".weights",
+             fmt::format("{} weights for {} sources: give one weight per source", c.weights.size(), c.sources.size()));
+  }
+  if (n["candidates"]) c.candidates = r.count(n["candidates"], key + ".candidates", 1);
+  if (const auto& m = n["mmr"]) {
+    MmrParams p;
+    if (!m.IsScalar() || r.boolean(m, key + ".mmr")) {
+      if (!m.IsScalar()) {
+        r.only_keys(m, key + ".mmr", {"lambda", "candidates"});
+        if (m["lambda"]) p.lambda = r.number(m["lambda"], key + ".mmr.lambda");
+        if (p.lambda < 0 || p.lambda > 1) r.fail(m["lambda"], key + ".mmr.lambda", "must lie in [0, 1]");
+        if (m["candidates"]) p.candidates = r.count(m["candidates"], key + ".mmr.candidates", 1);
+      }
+      c.mmr = p;
+    }
+  }
+  if (const auto& m = n["rerank"]) {
+    RerankParams p;
+    if (!m.IsScalar() || r.boolean(m, key + ".rerank")) {
+      if (!m.IsScalar()) {
+        r.only_keys(m, key + ".rerank", {"top_n"});
+        if (m["top_n"]) p.top_n = r.count(m["top_n"], key + ".rerank.top_n", 1);
+      }
+      c.rerank = p;
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+const RetrieverConfig* RagConfig::retriever(const std::string& name) const {
+  for (const auto& r : retrievers)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+RagConfig RagConfig::defaults(const fs::path& collection) {
+  RagConfig c;
+  c.collection = collection;
+  RetrieverConfig bm25;
+  bm25.name = bm25.type = "bm25";
+  c.retrievers.push_back(bm25);
+  c.default_retriever = "bm25";
+  return c;
+}
+
+RagConfig RagConfig::load(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) RAGRT_THROW_KIND(ErrorKind::kNotFound, "{}: cannot read the config file", file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  fs::path base = file.parent_path();
+  if (base.empty()) base = ".";
+  return parse(ss.str(), file, base);
+}
+
+RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, const fs::path& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}:{}:{}: invalid YAML: {}", source.string(), e.mark.line + 1,
+                     e.mark.column + 1, e.msg);
+  }
+  Reader r(source, base_dir);
+  if (root.IsNull()) r.fail(root, "(file)", "is empty: it needs at least `collection: FOLDER`");
+  r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "vector_index", "reranker", "retrievers",
+                         "default_retriever"});
+  RagConfig c;
+  c.file = source;
+  if (!root["collection"]) r.fail(root, "collection", "missing: name the index folder, e.g. `collection: index/faq`");
+  c.collection = r.path(root["collection"], "collection");
+
+  if (const auto& n = root["ingest"]) {
+    r.only_keys(n, "ingest", {"text_fields", "id_field", "title_field", "metadata_fields", "max_file_bytes"});
+    if (n["text_fields"]) c.ingest.text_fields = r.strings(n["text_fields"], "ingest.text_fields");
+    if (c.ingest.text_fields.empty()) r.fail(n["text_fields"], "ingest.text_fields", "needs at least one field");
+    if (n["id_field"]) c.ingest.id_field = r.string(n["id_field"], "ingest.id_field");
+    if (n["title_field"]) c.ingest.title_field = r.string(n["title_field"], "ingest.title_field");
+    if (n["metadata_fields"]) c.ingest.metadata_fields = r.strings(n["metadata_fields"], "ingest.metadata_fields");
+    if (n["max_file_bytes"]) c.ingest.max_file_bytes = r.count(n["max_file_bytes"], "ingest.max_file_bytes", 1);
+  }
+  if (const auto& n = root["splitter"]) {
+    r.only_keys(n, "splitter", {"chunk_tokens", "overlap_tokens", "tokenizer"});
+    if (n["tokenizer"]) c.splitter_tokenizer = r.path(n["tokenizer"], "splitter.tokenizer");
+    if (n["chunk_tokens"]) c.splitter.chunk_tokens = r.count(n["chunk_tokens"], "splitter.chunk_tokens", 1);
+    if (n["overlap_tokens"]) c.splitter.overlap_tokens = r.count(n["overlap_tokens"], "splitter.overlap_tokens");
+    if (c.splitter.overlap_tokens >= c.splitter.chunk_tokens)
+      r.fail(n, "splitter.overlap_tokens", fmt::format("({}) must be smaller than chunk_tokens ({})",
+                                                       c.splitter.overlap_tokens, c.splitter.chunk_tokens));
+  }
+  if (const auto& n = root["embedder"]) {
+    r.only_keys(n, "embedder", {"model", "query_prefix", "document_prefix", "pooling", "normalize", "batch_size",
+                                "max_batch_tokens", "max_length", "onnx_file", "session"});
+    EmbedderConfig e;
+    if (!n["model"]) r.fail(n, "embedder.model", "missing: the embedding model folder");
+    e.model = r.path(n["model"], "embedder.model");
+    if (n["query_prefix"]) e.query_prefix = r.string(n["query_prefix"], "embedder.query_prefix");
+    if (n["document_prefix"]) e.document_prefix = r.string(n["document_prefix"], "embedder.document_prefix");
+    if (n["pooling"]) {
+      try {
+        e.options.pooling = parse_pooling(r.string(n["pooling"], "embedder.pooling"));
+      } catch (const Error& err) {
+        r.fail(n["pooling"], "embedder.pooling", err.what());
+      }
+    }
+    if (n["normalize"]) e.options.normalize = r.boolean(n["normalize"], "embedder.normalize");
+    read_encoder(r, n, "embedder", e.options);
+    c.embedder = e;
+  }
+  if (const auto& n = root["vector_index"]) {
+    r.only_keys(n, "vector_index", {"factory"});
+    if (n["factory"]) c.vector_factory = r.string(n["factory"], "vector_index.factory");
+  }
+  if (const auto& n = root["reranker"]) {
+    r.only_keys(n, "reranker", {"model", "sigmoid", "label", "batch_size", "max_batch_tokens", "max_length",
+                                "onnx_file", "session"});
+    RerankerConfig rc;
+    if (!n["model"]) r.fail(n, "reranker.model", "missing: the cross-encoder model folder");
+    rc.model = r.path(n["model"], "reranker.model");
+    if (n["sigmoid"]) rc.options.sigmoid = r.boolean(n["sigmoid"], "reranker.sigmoid");
+    if (n["label"]) rc.options.label = r.count(n["label"], "reranker.label");
+    read_encoder(r, n, "reranker", rc.options);
+    c.reranker = rc;
+  }
+  if (const auto& n = root["retrievers"]) {
+    r.require_map(n, "retrievers");
+    for (const auto& kv : n) c.retrievers.push_back(read_retriever(r, kv.first.as<std::string>(), kv.second));
+  } else {
+    // Without a list: every retriever the configured models allow.
+    c.retrievers = defaults(c.collection).retrievers;
+    if (c.embedder) {
+      RetrieverConfig dense;
+      dense.name = dense.type = "dense";
+      RetrieverConfig hybrid;
+      hybrid.name = hybrid.type = "hybrid";
+      hybrid.sources = {"bm25", "dense"};
+      if (c.reranker) hybrid.rerank = RerankParams{};
+      c.retrievers.push_back(dense);
+      c.retrievers.push_back(hybrid);
+    }
+  }
+  // Cross-checks that need the whole file.
+  std::set<std::string> names;
+  for (const auto& rc : c.retrievers) names.insert(rc.name);
+  const YAML::Node retrievers_node = root["retrievers"];
+  for (const auto& rc : c.retrievers) {
+    const YAML::Node at = retrievers_node ? retrievers_node[rc.name] : root;
+    const std::string key = "retrievers." + rc.name;
+    if (rc.type == "dense" && !c.embedder) r.fail(at, key, "type dense needs an `embedder:` section with a model");
+    if (rc.mmr && !c.embedder) r.fail(at, key + ".mmr", "MMR compares chunk embeddings: it needs an `embedder:` section");
+    if (rc.rerank && !c.reranker) r.fail(at, key + ".rerank", "needs a `reranker:` section with a model");
+    for (const auto& s : rc.sources) {
+      if (s == rc.name) r.fail(at, key + ".sources", "a hybrid retriever cannot fuse itself");
+      if (!names.count(s) && s != "bm25" && s != "dense")
+        r.fail(at, key + ".sources", fmt::format("'{}' is not a retriever in this file (nor bm25 / dense)", s));
+      if (s == "dense" && !names.count(s) && !c.embedder)
+        r.fail(at, key + ".sources", "source dense needs an `embedder:` section");
+      if (const RetrieverConfig* inner = c.retriever(s); inner && inner->type == "hybrid")
+        r.fail(at, key + ".sources", fmt::format("'{}' is itself hybrid: fuse bm25 and dense retrievers only", s));
+    }
+  }
+  if (root["default_retriever"]) {
+    c.default_retriever = r.string(root["default_retriever"], "default_retriever");
+    if (!names.count(c.default_retriever))
+      r.fail(root["default_retriever"], "default_retriever",
+             fmt::format("'{}' is not one of the retrievers ({})", c.default_retriever, fmt::join(names, ", ")));
+  } else if (!c.retrievers.empty()) {
+    c.default_retriever = c.retriever("hybrid") ? "hybrid" : c.retrievers.back().name;
+  }
+  if (c.retrievers.empty()) r.fail(root["retrievers"], "retrievers", "is empty: declare at least one retriever");
+  return c;
+}
+
+}  // namespace ragrt

@@ -1,0 +1,212 @@
+// The whole pipeline on small hand-made folders with the synthetic (random-weight) embedder and
+// cross-encoder: scores mean nothing, but identical texts embed identically, so exact-match
+// queries and filters can be checked, and the stage bookkeeping is real.
+#include "ragrt/knowledge_base.h"
+
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ragrt/error.h"
+#include "ragrt/indexer.h"
+#include "runtime/test_models.h"
+
+namespace ragrt {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ragrt::testing::test_model_dir;
+
+class KnowledgeBaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(RAGRT_TEST_WORK_DIR) / "knowledge_base" /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "docs" / "policies");
+    write("docs/policies/refunds.md",
+          "# Refunds\n\nRefunds are paid within five working days after the returned item has arrived at our warehouse and has been checked by our team.\n\n## Exceptions\n\nGift cards cannot be refunded.\n");
+    write("docs/shipping.txt", "Parcels ship from Berlin. Delivery takes two days.");
+    write("docs/faq.jsonl",
+          "{\"id\": \"q1\", \"title\": \"Opening hours\", \"text\": \"The shop opens at nine.\", \"lang\": \"en\"}\n"
+          "{\"id\": \"q2\", \"title\": \"Öffnungszeiten\", \"text\": \"Der Laden öffnet um neun.\", \"lang\": \"de\"}\n");
+  }
+
+  void write(const std::string& rel, const std::string& text) {
+    fs::create_directories((dir_ / rel).parent_path());
+    std::ofstream(dir_ / rel, std::ios::binary) << text;
+  }
+
+  RagConfig config(bool models = true) {
+    std::string yaml = "collection: index\ningest: {metadata_fields: [lang]}\nsplitter: {chunk_tokens: 32, overlap_tokens: 4}\n";
+    if (models) {
+      yaml += "embedder: {model: " + test_model_dir("bert-mean").string() + "}\n";
+      yaml += "reranker: {model: " + test_model_dir("cross-encoder").string() + "}\n";
+      yaml += R"(retrievers:
+  bm25: {type: bm25}
+  dense: {type: dense}
+  hybrid: {type: hybrid, sources: [bm25, dense], rrf_k: 60}
+  weighted: {type: hybrid, fusion: weighted, weights: [1, 2]}
+  diverse: {type: dense, mmr: {lambda: 0.5, candidates: 10}}
+  reranked: {type: hybrid, rerank: {top_n: 5}}
+)";
+    }
+    std::ofstream(dir_ / "ragrt.yaml") << yaml;
+    return RagConfig::load(dir_ / "ragrt.yaml");
+  }
+
+  std::unique_ptr<KnowledgeBase> indexed(bool models = true) {
+    auto kb = KnowledgeBase::open(config(models), true);
+    IndexReport r = index_paths(*kb, {dir_ / "docs"});
+    EXPECT_TRUE(r.failures.empty());
+    return kb;
+  }
+
+  fs::path dir_;
+};
+
+std::vector<std::string> docs_of(const std::vector<SearchResult>& results) {
+  std::vector<std::string> out;
+  for (const auto& r : results) out.push_back(r.chunk.chunk.doc_id);
+  return out;
+}
+
+TEST_F(KnowledgeBaseTest, IndexesAFolderWithSectionsRecordsAndMetadata) {
+  auto kb = indexed();
+  std::vector<std::string> ids;
+  for (const auto& d : kb->collection().store().documents()) ids.push_back(d.id);
+  EXPECT_THAT(ids, ::testing::UnorderedElementsAre("policies/refunds.md", "shipping.txt", "faq.jsonl#q1", "faq.jsonl#q2"));
+  auto hits = kb->search({"gift cards", 3, {}}, "bm25");
+  ASSERT_FALSE(hits.empty());
+  const Chunk& c = hits[0].chunk.chunk;
+  EXPECT_EQ(c.doc_id, "policies/refunds.md");
+  EXPECT_EQ(c.section, "Refunds > Exceptions");
+  // Offsets cite the source exactly (.md text is the file's bytes).
+  std::ifstream in(dir_ / "docs/policies/refunds.md", std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(file.substr(c.begin, c.end - c.begin), c.text);
+  EXPECT_THAT(c.text, HasSubstr("Gift cards"));
+  EXPECT_EQ(kb->collection().vectors()->size(), kb->collection().store().chunk_count());
+}
+
+TEST_F(KnowledgeBaseTest, DenseFindsTheChunkWhoseTextIsTheQuery) {
+  auto kb = indexed();
+  auto hits = kb->search({"Parcels ship from Berlin. Delivery takes two days.", 3, {}}, "dense");
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].chunk.chunk.doc_id, "shipping.txt");
+  EXPECT_NEAR(hits[0].hit.stages.at("dense"), 1.0, 1e-4);
+  EXPECT_EQ(hits[0].hit.ranks.at("dense"), 1u);
+}
+
+TEST_F(KnowledgeBaseTest, FiltersApplyToEveryRetriever) {
+  auto kb = indexed();
+  for (const std::string name : {"bm25", "dense", "hybrid", "weighted", "diverse", "reranked"}) {
+    SearchRequest by_meta{"The shop opens at nine.", 10, {}};
+    by_meta.filter.metadata = {{"lang", "de"}};
+    EXPECT_THAT(docs_of(kb->search(by_meta, name)), ::testing::Each("faq.jsonl#q2")) << name;
+    SearchRequest by_doc{"refunds days parcels", 10, {}};
+    by_doc.filter.doc_ids = {"shipping.txt"};
+    EXPECT_THAT(docs_of(kb->search(by_doc, name)), ::testing::Each("shipping.txt")) << name;
+    SearchRequest by_section{"gift cards refunds", 10, {}};
+    by_section.filter.section_prefix = "Refunds > Exc";
+    auto hits = kb->search(by_section, name);
+    ASSERT_FALSE(hits.empty()) << name;
+    for (const auto& h : hits) EXPECT_EQ(h.chunk.chunk.section, "Refunds > Exceptions") << name;
+  }
+}
+
+TEST_F(KnowledgeBaseTest, StagesAreRecordedAndRerankOrderFollowsTheCrossEncoder) {
+  auto kb = indexed();
+  const std::string query = "When are refunds paid?";
+  auto hybrid = kb->search({query, 5, {}}, "hybrid");
+  ASSERT_FALSE(hybrid.empty());
+  EXPECT_TRUE(hybrid[0].hit.stages.count("fused"));
+  auto reranked = kb->search({query, 5, {}}, "reranked");
+  ASSERT_GE(reranked.size(), 2u);
+  std::vector<std::string> passages;
+  for (const auto& r : reranked) passages.push_back(r.chunk.chunk.text);
+  const std::vector<float> direct = kb->reranker()->score(query, passages);
+  for (size_t i = 0; i < reranked.size(); ++i) {
+    EXPECT_NEAR(reranked[i].hit.stages.at("rerank"), direct[i], 1e-5);
+    EXPECT_TRUE(reranked[i].hit.stages.count("fused"));
+    if (i) EXPECT_GE(direct[i - 1], direct[i]);
+  }
+  auto diverse = kb->search({query, 3, {}}, "diverse");
+  ASSERT_FALSE(diverse.empty());
+  EXPECT_TRUE(diverse[0].hit.stages.count("mmr"));
+  EXPECT_THROW(kb->retriever("nope"), Error);
+}
+
+TEST_F(KnowledgeBaseTest, ReindexingIsIncremental) {
+  {
+    auto kb = indexed();
+    IndexReport again = index_paths(*kb, {dir_ / "docs"});
+    EXPECT_EQ(again.totals.files_unchanged, 3u);
+    EXPECT_EQ(again.totals.files_indexed, 0u);
+    EXPECT_EQ(again.totals.embeddings, 0u);
+
+    // A changed file replaces its chunks; a record gone from a changed jsonl goes with it.
+    write("docs/shipping.txt", "Parcels ship from Hamburg now.");
+    write("docs/faq.jsonl", "{\"id\": \"q1\", \"text\": \"The shop opens at ten.\", \"lang\": \"en\"}\n");
+    IndexReport changed = index_paths(*kb, {dir_ / "docs"});
+    EXPECT_EQ(changed.totals.files_indexed, 2u);
+    EXPECT_EQ(changed.totals.files_unchanged, 1u);
+    EXPECT_EQ(changed.totals.removed, 1u);  // faq.jsonl#q2
+    EXPECT_TRUE(kb->search({"Berlin", 5, {}}, "bm25").empty());
+    EXPECT_THAT(docs_of(kb->search({"Hamburg", 5, {}}, "bm25")), ElementsAre("shipping.txt"));
+    EXPECT_EQ(kb->collection().vectors()->size(), kb->collection().store().chunk_count());
+  }
+  // Deleted files leave only with --prune; a reopened collection sees the same state.
+  fs::remove(dir_ / "docs/shipping.txt");
+  auto kb = KnowledgeBase::open(config(), true);
+  EXPECT_EQ(index_paths(*kb, {dir_ / "docs"}).totals.removed, 0u);
+  EXPECT_FALSE(kb->search({"Hamburg", 5, {}}, "bm25").empty());
+  IndexOptions prune;
+  prune.prune = true;
+  EXPECT_EQ(index_paths(*kb, {dir_ / "docs"}, prune).totals.removed, 1u);
+  EXPECT_TRUE(kb->search({"Hamburg", 5, {}}, "bm25").empty());
+  EXPECT_EQ(kb->collection().vectors()->size(), kb->collection().store().chunk_count());
+}
+
+TEST_F(KnowledgeBaseTest, BadFilesAreReportedAndSkippedWithoutLosingWhatWasIndexed) {
+  auto kb = indexed();
+  write("docs/notes.xyz", "unknown format");
+  write("docs/faq.jsonl", "{\"id\": \"q1\", \"text\": \"ok\"}\nthis line is not json\n");
+  write("docs/bad.txt", std::string("caf\xe9 latin-1"));
+  std::vector<std::string> reported;
+  IndexOptions o;
+  o.on_failure = [&](const IndexFailure& f) { reported.push_back(f.file.filename().string() + ": " + f.reason); };
+  IndexReport r = index_paths(*kb, {dir_ / "docs"}, o);
+  EXPECT_EQ(r.totals.files_failed, 3u);
+  ASSERT_EQ(reported.size(), 3u);
+  EXPECT_THAT(reported, ::testing::Contains(HasSubstr("notes.xyz: unknown file type")));
+  EXPECT_THAT(reported, ::testing::Contains(HasSubstr("line 2")));
+  EXPECT_THAT(reported, ::testing::Contains(HasSubstr("bad.txt")));
+  // The broken edit of faq.jsonl kept both of its previously indexed records.
+  EXPECT_FALSE(kb->search({"neun", 5, {}}, "bm25").empty());
+  EXPECT_EQ(r.totals.files_unchanged, 2u);
+}
+
+TEST_F(KnowledgeBaseTest, KeywordOnlyCollectionNeedsNoModels) {
+  auto kb = indexed(/*models=*/false);
+  EXPECT_EQ(kb->embedder(), nullptr);
+  EXPECT_EQ(kb->collection().vectors(), nullptr);
+  EXPECT_THAT(docs_of(kb->search({"gift cards", 1, {}})), ElementsAre("policies/refunds.md"));
+}
+
+TEST_F(KnowledgeBaseTest, OneWriterAtATime) {
+  auto kb = KnowledgeBase::open(config(false), true);
+  try {
+    auto second = KnowledgeBase::open(config(false), true);
+    FAIL() << "two writers opened one collection";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("another ragrt process is writing"));
+  }
+  EXPECT_NO_THROW(KnowledgeBase::open(config(false), false));  // readers are welcome
+}
+
+}  // namespace
+}  // namespace ragrt

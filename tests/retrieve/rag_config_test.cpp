@@ -1,0 +1,119 @@
+#include "ragrt/rag_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ragrt/error.h"
+
+namespace ragrt {
+namespace {
+
+using ::testing::HasSubstr;
+
+RagConfig parse(const std::string& yaml) { return RagConfig::parse(yaml, "ragrt.yaml", "/base"); }
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse(yaml);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(RagConfig, ReadsEverySection) {
+  RagConfig c = parse(R"(
+collection: index/faq
+ingest: {text_fields: [question, answer], id_field: qid, metadata_fields: [lang]}
+splitter: {chunk_tokens: 128, overlap_tokens: 16}
+embedder:
+  model: models/minilm
+  query_prefix: "query: "
+  batch_size: 8
+  session: {providers: [cpu], intra_op_threads: 1}
+vector_index: {factory: HNSW32}
+reranker: {model: /abs/ce, sigmoid: true}
+retrievers:
+  keyword: {type: bm25}
+  semantic: {type: dense, mmr: {lambda: 0.5, candidates: 20}}
+  both:
+    type: hybrid
+    sources: [keyword, semantic]
+    fusion: weighted
+    weights: [0.3, 0.7]
+    candidates: 40
+    rerank: {top_n: 10}
+default_retriever: semantic
+)");
+  EXPECT_EQ(c.collection, "/base/index/faq");
+  EXPECT_EQ(c.ingest.text_fields, (std::vector<std::string>{"question", "answer"}));
+  EXPECT_EQ(c.ingest.id_field, "qid");
+  EXPECT_EQ(c.splitter.chunk_tokens, 128u);
+  EXPECT_EQ(c.splitter.overlap_tokens, 16u);
+  ASSERT_TRUE(c.embedder);
+  EXPECT_EQ(c.embedder->model, "/base/models/minilm");
+  EXPECT_EQ(c.embedder->query_prefix, "query: ");
+  EXPECT_EQ(c.embedder->options.batch_size, 8u);
+  EXPECT_EQ(c.embedder->options.session.intra_op_threads, 1);
+  EXPECT_EQ(c.vector_factory, "HNSW32");
+  ASSERT_TRUE(c.reranker);
+  EXPECT_EQ(c.reranker->model, "/abs/ce");
+  EXPECT_TRUE(c.reranker->options.sigmoid);
+  ASSERT_EQ(c.retrievers.size(), 3u);
+  const RetrieverConfig* both = c.retriever("both");
+  ASSERT_NE(both, nullptr);
+  EXPECT_EQ(both->fusion, Fusion::kWeighted);
+  EXPECT_EQ(both->weights, (std::vector<double>{0.3, 0.7}));
+  EXPECT_EQ(both->candidates, 40u);
+  ASSERT_TRUE(both->rerank);
+  EXPECT_EQ(both->rerank->top_n, 10u);
+  ASSERT_TRUE(c.retriever("semantic")->mmr);
+  EXPECT_DOUBLE_EQ(c.retriever("semantic")->mmr->lambda, 0.5);
+  EXPECT_EQ(c.default_retriever, "semantic");
+}
+
+TEST(RagConfig, WithoutRetrieversEveryUsableOneIsDeclared) {
+  RagConfig bm25_only = parse("collection: idx\n");
+  ASSERT_EQ(bm25_only.retrievers.size(), 1u);
+  EXPECT_EQ(bm25_only.default_retriever, "bm25");
+  RagConfig full = parse("collection: idx\nembedder: {model: m}\nreranker: {model: r}\n");
+  ASSERT_EQ(full.retrievers.size(), 3u);
+  EXPECT_EQ(full.default_retriever, "hybrid");
+  EXPECT_TRUE(full.retriever("hybrid")->rerank);
+  EXPECT_EQ(full.retriever("hybrid")->fusion, Fusion::kRrf);
+  EXPECT_DOUBLE_EQ(full.retriever("hybrid")->rrf_k, 60);
+}
+
+TEST(RagConfig, ErrorsNameTheFileLineAndKey) {
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  a: {type: bm25, rrf_kk: 3}\n"),
+              HasSubstr("ragrt.yaml:3: retrievers.a.rrf_kk: unknown key"));
+  EXPECT_THAT(error_of("collection: idx\nsplitter:\n  chunk_tokens: many\n"),
+              HasSubstr("ragrt.yaml:3: splitter.chunk_tokens: expected a whole number, got 'many'"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  d: {type: dense}\n"), HasSubstr("needs an `embedder:`"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  h: {type: hybrid, sources: [bm25, nope]}\n"),
+              HasSubstr("'nope' is not a retriever"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  b: {type: bm25, rerank: {top_n: 5}}\n"),
+              HasSubstr("needs a `reranker:`"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  x: {type: sparse}\n"), HasSubstr("unknown retriever type 'sparse'"));
+  EXPECT_THAT(error_of("collection: idx\nsplitter: {chunk_tokens: 10, overlap_tokens: 10}\n"),
+              HasSubstr("must be smaller than chunk_tokens"));
+  EXPECT_THAT(error_of("collection: [unclosed\n"), HasSubstr("ragrt.yaml:"));
+  EXPECT_THAT(error_of("collection: idx\nembedder: {model: m, session: {providers: [gpu9]}}\n"),
+              HasSubstr("embedder.session"));
+  EXPECT_THAT(error_of("splitter: {chunk_tokens: 10}\n"), HasSubstr("collection: missing"));
+  EXPECT_THAT(error_of("collection: idx\ndefault_retriever: dense\n"), HasSubstr("'dense' is not one of"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  h: {type: hybrid, weights: [1]}\nembedder: {model: m}\n"),
+              HasSubstr("1 weights for 2 sources"));
+}
+
+TEST(RagConfig, LoadNamesAMissingFile) {
+  try {
+    RagConfig::load("/nonexistent/ragrt.yaml");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/nonexistent/ragrt.yaml"));
+  }
+}
+
+}  // namespace
+}  // namespace ragrt
