@@ -11,7 +11,6 @@
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
-#include <limits>
 #include <utility>
 
 #include <faiss/IVFlib.h>
@@ -28,7 +27,6 @@
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
-#include <omp.h>
 #include <openssl/evp.h>
 
 #include "ragrt/error.h"
@@ -499,56 +497,6 @@ void FaissVectorIndex::rebuild_if_mostly_tombstones() {
   insert_trained(live_ids.size(), live.data(), live_ids.data());
 }
 
-namespace {
-
-// Exact top-k of one query over a flat inner-product table, the rows split across OpenMP threads.
-// faiss parallelizes a search over queries only, so one query (the serving case) scans its whole
-// table on one core; splitting the rows uses every core's share of memory bandwidth.
-void parallel_flat_top_k(const float* xb, size_t n, size_t d, const float* q, size_t k, float* scores,
-                         FaissId* labels) {
-  using Entry = std::pair<float, FaissId>;  // min-heap on score: the weakest of the best k on top
-  auto weaker = [](const Entry& a, const Entry& b) { return a.first > b.first; };
-  const int threads = std::max(1, std::min(omp_get_max_threads(), static_cast<int>(n / 4096) + 1));
-  std::vector<std::vector<Entry>> partial(static_cast<size_t>(threads));
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num();
-    const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
-    const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-    std::vector<Entry>& heap = partial[static_cast<size_t>(t)];
-    heap.reserve(k + 1);
-    constexpr size_t kBlock = 1024;
-    std::vector<float> ip(kBlock);
-    for (size_t b = begin; b < end; b += kBlock) {
-      const size_t m = std::min(kBlock, end - b);
-      faiss::fvec_inner_products_ny(ip.data(), q, xb + b * d, d, m);
-      for (size_t i = 0; i < m; ++i) {
-        Entry e{ip[i], static_cast<FaissId>(b + i)};
-        if (heap.size() < k) {
-          heap.push_back(e);
-          std::push_heap(heap.begin(), heap.end(), weaker);
-        } else if (e.first > heap.front().first) {  // equal scores keep the earlier position
-          std::pop_heap(heap.begin(), heap.end(), weaker);
-          heap.back() = e;
-          std::push_heap(heap.begin(), heap.end(), weaker);
-        }
-      }
-    }
-  }
-  std::vector<Entry> all;
-  for (auto& p : partial) all.insert(all.end(), p.begin(), p.end());
-  // Best first; equal scores by position, as faiss orders them.
-  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
-    return a.first > b.first || (a.first == b.first && a.second < b.second);
-  });
-  for (size_t i = 0; i < k; ++i) {
-    scores[i] = i < all.size() ? all[i].first : -std::numeric_limits<float>::infinity();
-    labels[i] = i < all.size() ? all[i].second : -1;
-  }
-}
-
-}  // namespace
-
 std::vector<ScoredId> FaissVectorIndex::search(std::span<const float> query, size_t k) const {
   RAGRT_THROW_IF_NOT_KIND(query.size() == dim_, ErrorKind::kInvalidArgument,
                           "vector index search: query has {} floats but the index holds dimension {}; embed the "
@@ -589,17 +537,8 @@ std::vector<ScoredId> FaissVectorIndex::search(std::span<const float> query, siz
 
   std::vector<float> scores(fetch);
   std::vector<FaissId> labels(fetch);
-  const auto* id_map = dynamic_cast<const faiss::IndexIDMap2*>(target);
-  const auto* flat = id_map ? dynamic_cast<const faiss::IndexFlatIP*>(id_map->index) : nullptr;
   try {
-    if (flat && params == nullptr) {
-      parallel_flat_top_k(flat->get_xb(), static_cast<size_t>(flat->ntotal), dim_, normalized_query.data(), fetch,
-                          scores.data(), labels.data());
-      for (auto& label : labels)
-        if (label >= 0) label = id_map->id_map[static_cast<size_t>(label)];
-    } else {
-      target->search(1, normalized_query.data(), static_cast<FaissId>(fetch), scores.data(), labels.data(), params);
-    }
+    target->search(1, normalized_query.data(), static_cast<FaissId>(fetch), scores.data(), labels.data(), params);
   } catch (const faiss::FaissException& e) {
     throw_faiss(factory_, "search", e);
   }
