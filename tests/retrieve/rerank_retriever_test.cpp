@@ -18,7 +18,9 @@ using ragrt::testing::ids_of;
 class RerankTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const fs::path dir = fs::path(RAGRT_TEST_WORK_DIR) / "rerank_retriever";
+    // One folder per test: ctest runs tests in parallel processes.
+    const fs::path dir = fs::path(RAGRT_TEST_WORK_DIR) / "rerank_retriever" /
+                         ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::remove_all(dir);
     fs::create_directories(dir);
     store_ = std::make_unique<index::SqliteStore>(dir / "c.sqlite", true);
