@@ -115,8 +115,6 @@ std::vector<std::string> keyword_query_terms(std::string_view query) {
   return terms;
 }
 
-std::string fts5_match_expression(std::string_view query) { return fts5_match_expression(keyword_query_terms(query)); }
-
 std::string fts5_match_expression(const std::vector<std::string>& terms) {
   std::string out;
   for (const std::string& term : terms) {

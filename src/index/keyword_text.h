@@ -16,9 +16,7 @@ namespace ragrt::index {
 std::string keyword_document_text(std::string_view text);
 // The query's terms as the keyword index tokenizes them (letters/digits runs, CJK bigrams).
 std::vector<std::string> keyword_query_terms(std::string_view query);
-// An FTS5 MATCH expression OR-ing the quoted terms; "" when the query has no terms.
-std::string fts5_match_expression(std::string_view query);
-// The same for terms already extracted.
+// An FTS5 MATCH expression OR-ing the quoted terms; "" when there are none.
 std::string fts5_match_expression(const std::vector<std::string>& terms);
 
 }  // namespace ragrt::index

@@ -11,9 +11,7 @@ namespace ragrt::ingest {
 
 std::vector<Document> CsvLoader::load(const std::filesystem::path& file, const std::string& doc_id,
                                       const LoaderOptions& options) const {
-  std::string bytes = read_source_bytes(file, options);
-  require_utf8(file, bytes);  // before the BOM goes, so the offset it reports is the file's
-  strip_utf8_bom(bytes);      // Excel writes one
+  const std::string bytes = read_utf8_text(file, options);
   const std::vector<CsvRecord> records = read_csv(bytes, file.string());
   std::vector<Document> docs;
   if (records.empty()) return docs;

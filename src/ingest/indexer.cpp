@@ -145,10 +145,8 @@ class IndexRun {
         pending_chunks_ += p.chunks.back().size();
       }
       pending_.push_back(std::move(p));
-    } catch (const Error& e) {
-      // Whatever was indexed from this file before stays: a broken edit must not erase it.
-      fail(f, e.what());
     } catch (const std::exception& e) {
+      // Whatever was indexed from this file before stays: a broken edit must not erase it.
       fail(f, e.what());
     }
   }

@@ -11,9 +11,7 @@ namespace ragrt::ingest {
 
 std::vector<Document> JsonlLoader::load(const std::filesystem::path& file, const std::string& doc_id,
                                         const LoaderOptions& options) const {
-  std::string bytes = read_source_bytes(file, options);
-  require_utf8(file, bytes);  // before the BOM goes, so the offset it reports is the file's
-  strip_utf8_bom(bytes);
+  const std::string bytes = read_utf8_text(file, options);
   RecordDocuments builder(file, doc_id, name(), options);
   std::vector<Document> docs;
   std::vector<RecordField> fields;

@@ -211,16 +211,10 @@ std::vector<Heading> markdown_headings(std::string_view text) {
 
 std::vector<Document> MarkdownLoader::load(const std::filesystem::path& file, const std::string& doc_id,
                                            const LoaderOptions& options) const {
-  Document doc;
-  doc.text = read_source_bytes(file, options);
-  require_utf8(file, doc.text);  // before the BOM goes, so the offset it reports is the file's
-  strip_utf8_bom(doc.text);
-  doc.id = doc_id;
-  doc.source = file.string();
+  Document doc = text_file_document(file, doc_id, name(), options);
   const std::vector<Heading> headings = markdown_headings(doc.text);
-  doc.title = headings.empty() ? file_title(file) : headings.front().title;
+  if (!headings.empty()) doc.title = headings.front().title;
   doc.sections = sections_from_headings(headings, doc.text.size());
-  doc.metadata["format"] = name();
   std::vector<Document> out;
   out.push_back(std::move(doc));
   return out;

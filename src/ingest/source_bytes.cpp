@@ -56,6 +56,24 @@ bool strip_utf8_bom(std::string& bytes) {
   return false;
 }
 
+std::string read_utf8_text(const std::filesystem::path& file, const LoaderOptions& options) {
+  std::string text = read_source_bytes(file, options);
+  require_utf8(file, text);
+  strip_utf8_bom(text);  // Excel and Notepad write one
+  return text;
+}
+
+Document text_file_document(const std::filesystem::path& file, const std::string& doc_id, const std::string& format,
+                            const LoaderOptions& options) {
+  Document doc;
+  doc.text = read_utf8_text(file, options);
+  doc.id = doc_id;
+  doc.source = file.string();
+  doc.title = file_title(file);
+  doc.metadata["format"] = format;
+  return doc;
+}
+
 std::string file_title(const std::filesystem::path& file) { return file.filename().string(); }
 
 std::string ascii_lower(std::string_view s) {

@@ -20,6 +20,15 @@ void require_utf8(const std::filesystem::path& file, std::string_view bytes, std
 // Drops a leading UTF-8 byte order mark; true when there was one.
 bool strip_utf8_bom(std::string& bytes);
 
+// A text format's content: read_source_bytes, then require_utf8 on the raw bytes (so a reported
+// offset is the file's even when a BOM precedes it), then strip_utf8_bom.
+std::string read_utf8_text(const std::filesystem::path& file, const LoaderOptions& options);
+
+// The Document of a plain-text format (.txt, .md): the file's text, id, source, `format` in the
+// metadata and the file name as title (a loader that finds a better title replaces it).
+Document text_file_document(const std::filesystem::path& file, const std::string& doc_id, const std::string& format,
+                            const LoaderOptions& options);
+
 // The title used when the format provides none: the file name with its extension.
 std::string file_title(const std::filesystem::path& file);
 

@@ -1,7 +1,8 @@
 #include "retrieve/dense_retriever.h"
 
 #include <algorithm>
-#include <cmath>
+
+#include "retrieve/similarity.h"
 
 namespace ragrt::retrieve {
 
@@ -31,26 +32,15 @@ std::vector<Hit> to_hits(const std::vector<ScoredId>& scored, size_t k) {
 std::vector<Hit> DenseRetriever::search(const SearchRequest& request) const {
   const VectorIndex* index = vectors_();
   if (!index || index->size() == 0 || request.k == 0) return {};
-  std::vector<float> q = encode_(request.query);
-  double norm = 0;
-  for (float x : q) norm += static_cast<double>(x) * x;
-  if (norm > 0) {
-    const float inv = static_cast<float>(1.0 / std::sqrt(norm));
-    for (float& x : q) x *= inv;
-  }
+  // Both paths below normalize: the vector index by contract, cosine() by definition.
+  const std::vector<float> q = encode_(request.query);
   if (request.filter.empty()) return to_hits(index->search(q, request.k), request.k);
 
   const std::vector<int64_t> allowed = store_.matching_ids(request.filter, exact_filter_limit_ + 1);
   if (allowed.size() <= exact_filter_limit_) {
     std::vector<ScoredId> scored;
     for (const auto& [id, v] : store_.vectors(allowed)) {
-      if (v.size() != q.size()) continue;
-      double dot = 0, vn = 0;
-      for (size_t i = 0; i < v.size(); ++i) {
-        dot += static_cast<double>(v[i]) * q[i];
-        vn += static_cast<double>(v[i]) * v[i];
-      }
-      scored.push_back({id, vn > 0 ? dot / std::sqrt(vn) : 0.0});
+      if (v.size() == q.size()) scored.push_back({id, cosine(q, v)});
     }
     std::sort(scored.begin(), scored.end(), [](const ScoredId& a, const ScoredId& b) {
       return a.score != b.score ? a.score > b.score : a.id < b.id;

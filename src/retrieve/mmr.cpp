@@ -5,21 +5,9 @@
 #include <limits>
 #include <unordered_map>
 
+#include "retrieve/similarity.h"
+
 namespace ragrt::retrieve {
-namespace {
-
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size()) return 0;
-  double dot = 0, na = 0, nb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    dot += static_cast<double>(a[i]) * b[i];
-    na += static_cast<double>(a[i]) * a[i];
-    nb += static_cast<double>(b[i]) * b[i];
-  }
-  return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0;
-}
-
-}  // namespace
 
 std::vector<MmrPick> mmr_select(const std::vector<double>& relevance, const std::vector<std::vector<float>>& vectors,
                                 double lambda, size_t k) {

@@ -111,7 +111,7 @@ class ChineseKeywordTest : public ::testing::Test {
 };
 
 TEST_F(ChineseKeywordTest, BigramsFindWhatUnicode61AndTrigramsMiss) {
-  const SchemeScore unicode61 = raw_fts5("unicode61", [](const std::string& q) { return fts5_match_expression(q); });
+  const SchemeScore unicode61 = raw_fts5("unicode61", [](const std::string& q) { return fts5_match_expression(keyword_query_terms(q)); });
   const SchemeScore trigram = raw_fts5("trigram", [](const std::string& q) { return ngram_expression(q, 3); });
   const SchemeScore bigram = bigram_store();
   const size_t n = data_.judged_queries().size();

@@ -30,10 +30,10 @@ TEST(KeywordText, MixedScriptsSplitAtTheScriptBoundary) {
 }
 
 TEST(KeywordText, MatchExpressionOrsQuotedTerms) {
-  EXPECT_EQ(fts5_match_expression("refund 退货"), "\"refund\" OR \"退货\"");
+  EXPECT_EQ(fts5_match_expression(keyword_query_terms("refund 退货")), "\"refund\" OR \"退货\"");
   // FTS5 operators typed by a user are plain words to us, never syntax.
-  EXPECT_EQ(fts5_match_expression("NOT refund*"), "\"NOT\" OR \"refund\"");
-  EXPECT_EQ(fts5_match_expression("?!  ..."), "");
+  EXPECT_EQ(fts5_match_expression(keyword_query_terms("NOT refund*")), "\"NOT\" OR \"refund\"");
+  EXPECT_EQ(fts5_match_expression(keyword_query_terms("?!  ...")), "");
   EXPECT_EQ(fts5_match_expression(std::vector<std::string>{"a\"b"}), "\"a\"\"b\"");
 }
 
