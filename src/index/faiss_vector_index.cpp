@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
+#include <optional>
 #include <utility>
 
 #include <faiss/IVFlib.h>
@@ -26,9 +27,9 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
-#include <faiss/utils/distances.h>
 #include <openssl/evp.h>
 
+#include "index/exact_inner_product.h"
 #include "ragrt/error.h"
 
 namespace ragrt::index {
@@ -148,9 +149,17 @@ struct SpanIOReader final : faiss::IOReader {
   }
 };
 
+// Not faiss::fvec_renorm_L2: it opens an OpenMP region even for one vector, and the idle OpenMP
+// threads then spin on the cores the search scan needs (Flat p50 10 ms instead of 5.7).
 std::vector<float> normalized(std::span<const float> vectors, size_t dim) {
   std::vector<float> out(vectors.begin(), vectors.end());
-  faiss::fvec_renorm_L2(dim, out.size() / dim, out.data());  // leaves a zero vector zero
+  for (size_t start = 0; start + dim <= out.size(); start += dim) {
+    float squared = 0;
+    for (size_t i = 0; i < dim; ++i) squared += out[start + i] * out[start + i];
+    if (squared == 0) continue;  // a zero vector stays zero
+    float scale = 1.0f / std::sqrt(squared);
+    for (size_t i = 0; i < dim; ++i) out[start + i] *= scale;
+  }
   return out;
 }
 
@@ -276,6 +285,22 @@ std::vector<uint8_t> read_file(const std::filesystem::path& file) {
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   RAGRT_THROW_IF_NOT_KIND(in, ErrorKind::kIo, "cannot read vector index file {}", file.string());
   return bytes;
+}
+
+// An IDMap over a flat inner-product table, which top_k_inner_product scans faster than Debian's
+// baseline-x86 faiss build does.
+struct FlatTable {
+  const float* vectors;
+  const std::vector<FaissId>* ids;
+};
+
+std::optional<FlatTable> flat_inner_product_table(const faiss::Index& index) {
+  auto* id_map = dynamic_cast<const faiss::IndexIDMap*>(&index);
+  if (!id_map) return std::nullopt;
+  auto* flat = dynamic_cast<const faiss::IndexFlat*>(id_map->index);
+  if (!flat || flat->metric_type != faiss::METRIC_INNER_PRODUCT) return std::nullopt;
+  if (id_map->id_map.size() != static_cast<size_t>(flat->ntotal)) return std::nullopt;
+  return FlatTable{flat->get_xb(), &id_map->id_map};
 }
 
 }  // namespace
@@ -534,6 +559,15 @@ std::vector<ScoredId> FaissVectorIndex::search(std::span<const float> query, siz
     }
   }
   if (fetch == 0) return {};
+
+  if (auto table = flat_inner_product_table(*target)) {
+    std::vector<ScoredId> results;
+    for (auto [score, row] : top_k_inner_product(normalized_query.data(), table->vectors, table->ids->size(), dim_,
+                                                 fetch)) {
+      results.push_back({(*table->ids)[row], static_cast<double>(score)});
+    }
+    return results;
+  }
 
   std::vector<float> scores(fetch);
   std::vector<FaissId> labels(fetch);

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "ragrt/vector_index.h"
+#include "util/writer_preferring_mutex.h"
 
 namespace faiss {
 struct Index;
@@ -94,7 +95,7 @@ class FaissVectorIndex final : public VectorIndex {
   std::vector<uint8_t> tombstone_bits_;                  // kPositions: faiss IDSelectorBitmap layout
   size_t tombstone_count_ = 0;
 
-  mutable std::shared_mutex mutex_;    // search shared; add, remove exclusive
+  mutable WriterPreferringMutex mutex_;  // search shared; add, remove exclusive
   mutable std::mutex save_mutex_;      // two saves of this index share one temporary file name
 };
 
