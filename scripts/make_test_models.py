@@ -3,9 +3,11 @@
 export, for ragrt's tests and benchmarks.
 
     make_test_models.py OUT --minilm-tokenizer DIR [--qwen-tokenizer DIR ...]
-        writes OUT/{bert-mean,bert-cls,cross-encoder,pooling-probe,bad-inputs,llama-tiny}/
+        writes OUT/{bert-mean,bert-cls,cross-encoder,pooling-probe,bad-inputs,llama-tiny,llama-tiny-merged}/
     make_test_models.py OUT --minilm-tokenizer DIR --minilm-l6
         writes OUT/minilm-l6/ only: the all-MiniLM-L6-v2 shape (6 layers, hidden 384), for benchmarks
+    make_test_models.py OUT --minilm-tokenizer DIR --qwen-tokenizer DIR --llama-bench
+        writes OUT/llama-bench/ only: a 100M-parameter decoder (Qwen3 vocabulary), for benchmarks
 
 transformers does not exist here, so the modules below are plain torch with the same math as
 Hugging Face's BertModel / BertForSequenceClassification / LlamaForCausalLM. Weights come from
@@ -415,24 +417,24 @@ class LlamaForCausalLM(nn.Module):
         return (logits, *presents)
 
 
-def llama_config(vocab_size):
+def llama_config(vocab_size, hidden=32, layers=2, heads=4, kv_heads=2, intermediate=64):
     return {
         "architectures": ["LlamaForCausalLM"],
         "attention_bias": False,
         "attention_dropout": 0.0,
         "bos_token_id": 151643,
         "eos_token_id": 151645,
-        "head_dim": 8,
+        "head_dim": hidden // heads,
         "hidden_act": "silu",
-        "hidden_size": 32,
+        "hidden_size": hidden,
         "initializer_range": 0.02,
-        "intermediate_size": 64,
+        "intermediate_size": intermediate,
         "max_position_embeddings": 4096,
         "mlp_bias": False,
         "model_type": "llama",
-        "num_attention_heads": 4,
-        "num_hidden_layers": 2,
-        "num_key_value_heads": 2,
+        "num_attention_heads": heads,
+        "num_hidden_layers": layers,
+        "num_key_value_heads": kv_heads,
         "pad_token_id": 151643,
         "rms_norm_eps": 1e-6,
         "rope_scaling": None,
@@ -474,10 +476,10 @@ def check_llama_cache(model, c):
     return gap
 
 
-def build_llama(out, qwen_dirs):
-    folder = os.path.join(out, "llama-tiny")
+def build_llama(out, qwen_dirs, name="llama-tiny", **shape):
+    folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
-    c = llama_config(151936)
+    c = llama_config(151936, **shape)
     torch.manual_seed(5)
     model = LlamaForCausalLM(c)
     g = torch.Generator().manual_seed(5)
@@ -524,6 +526,57 @@ def build_llama(out, qwen_dirs):
     return gap
 
 
+def build_llama_merged(out, src_name="llama-tiny", name="llama-tiny-merged"):
+    """Optimum's merged export of the same decoder: one graph whose If on `use_cache_branch` runs the
+    with-past branch or a no-past branch. The no-past branch really ignores the past (it slices it
+    to length 0), so feeding the wrong branch flag while decoding changes the output."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    src = os.path.join(out, src_name)
+    folder = os.path.join(out, name)
+    shutil.copytree(src, folder, dirs_exist_ok=True)
+    m = onnx.load(os.path.join(src, "onnx", "model.onnx"))
+    g = m.graph
+    outer = {i.name for i in g.input} | {i.name for i in g.initializer}
+    past_names = [i.name for i in g.input if i.name.startswith("past_key_values.")]
+
+    def branch(tag, drop_past):
+        renamed = {}
+        nodes = []
+        if drop_past:
+            zero = helper.make_tensor(f"{tag}_zero", TensorProto.INT64, [1], [0])
+            axis = helper.make_tensor(f"{tag}_axis", TensorProto.INT64, [1], [2])
+            nodes.append(helper.make_node("Constant", [], [f"{tag}_zero"], value=zero))
+            nodes.append(helper.make_node("Constant", [], [f"{tag}_axis"], value=axis))
+            for p in past_names:
+                renamed[p] = f"{tag}_{p}"
+                nodes.append(helper.make_node("Slice", [p, f"{tag}_zero", f"{tag}_zero", f"{tag}_axis"], [renamed[p]]))
+        for n in g.node:
+            c = onnx.NodeProto()
+            c.CopyFrom(n)
+            c.name = f"{tag}_{n.name}"
+            del c.input[:]
+            c.input.extend(renamed.get(x, x if (x in outer or x == "") else f"{tag}_{x}") for x in n.input)
+            del c.output[:]
+            c.output.extend(f"{tag}_{x}" if x else x for x in n.output)
+            nodes.append(c)
+        outs = []
+        for o in g.output:
+            t = o.type.tensor_type
+            outs.append(helper.make_tensor_value_info(f"{tag}_{o.name}", t.elem_type, None))
+        return helper.make_graph(nodes, tag, [], outs)
+
+    if_node = helper.make_node("If", ["use_cache_branch"], [o.name for o in g.output], name="optimum::if",
+                               then_branch=branch("with_past", False), else_branch=branch("no_past", True))
+    inputs = list(g.input) + [helper.make_tensor_value_info("use_cache_branch", TensorProto.BOOL, [1])]
+    graph = helper.make_graph([if_node], "merged_decoder", inputs, list(g.output), initializer=list(g.initializer))
+    merged = helper.make_model(graph, opset_imports=m.opset_import)
+    merged.ir_version = m.ir_version
+    onnx.checker.check_model(merged)
+    onnx.save(merged, os.path.join(folder, "onnx", "model.onnx"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
@@ -531,9 +584,16 @@ def main():
     ap.add_argument("--qwen-tokenizer", action="append", default=[],
                     help="folders to copy the Qwen3 tokenizer files from (later ones win)")
     ap.add_argument("--minilm-l6", action="store_true", help="only the benchmark-sized MiniLM-L6 embedder")
+    ap.add_argument("--llama-bench", action="store_true",
+                    help="only the benchmark-sized decoder llama-bench (hidden 512, 8 layers, GQA 8/2 heads)")
     a = ap.parse_args()
     torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
     os.makedirs(a.out, exist_ok=True)
+    if a.llama_bench:
+        build_llama(a.out, a.qwen_tokenizer, name="llama-bench", hidden=512, layers=8, heads=8, kv_heads=2,
+                    intermediate=1408)
+        print(f"make_test_models: wrote {a.out}/llama-bench")
+        return
     if a.minilm_l6:
         c = BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)
         build_bert_embedder(a.out, "minilm-l6", a.minilm_tokenizer, c, seed=6, pooling="mean", normalize=True)
@@ -548,6 +608,7 @@ def main():
     build_cross_encoder(a.out, a.minilm_tokenizer, c, seed=3)
     build_probe_models(a.out, a.minilm_tokenizer)
     gap = build_llama(a.out, a.qwen_tokenizer)
+    build_llama_merged(a.out)
     print(f"make_test_models: wrote {a.out} (llama-tiny cache vs no-cache max logit gap {gap:.2e})")
 
 

@@ -238,4 +238,24 @@ std::vector<Ort::Value> Session::run(const std::vector<const char*>& input_names
   }
 }
 
+std::vector<Ort::Value> Session::run(const std::vector<const char*>& input_names,
+                                     const std::vector<const OrtValue*>& inputs,
+                                     const std::vector<const char*>& output_names,
+                                     const Ort::RunOptions& run_options) const {
+  RAGRT_THROW_IF_NOT(input_names.size() == inputs.size(), "{}: {} input names for {} input tensors",
+                     path_.string(), input_names.size(), inputs.size());
+  std::vector<OrtValue*> outputs(output_names.size(), nullptr);
+  OrtStatus* status = Ort::GetApi().Run(session_, run_options, input_names.data(), inputs.data(), inputs.size(),
+                                        output_names.data(), output_names.size(), outputs.data());
+  if (status) {
+    std::string message = Ort::GetApi().GetErrorMessage(status);
+    Ort::GetApi().ReleaseStatus(status);
+    RAGRT_THROW("{}: inference failed: {}", path_.string(), message);
+  }
+  std::vector<Ort::Value> owned;
+  owned.reserve(outputs.size());
+  for (OrtValue* v : outputs) owned.emplace_back(v);
+  return owned;
+}
+
 }  // namespace ragrt::runtime

@@ -58,6 +58,12 @@ class Session {
                               const std::vector<const char*>& output_names,
                               const Ort::RunOptions& run_options = Ort::RunOptions{nullptr}) const;
 
+  // The same with borrowed inputs: the caller keeps ownership, so tensors such as a KV cache can be
+  // fed to many runs (and shared between sequences) without copies or moves.
+  std::vector<Ort::Value> run(const std::vector<const char*>& input_names, const std::vector<const OrtValue*>& inputs,
+                              const std::vector<const char*>& output_names,
+                              const Ort::RunOptions& run_options = Ort::RunOptions{nullptr}) const;
+
   Ort::Session& ort() { return session_; }
 
  private:

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# bench/run generate: local generation, ours (bench/generate_bench.cpp, the engine of the `onnx`
+# generator) against transformers.js (scripts/node/generate_reference.mjs --bench, onnxruntime-node)
+# in one run on the same model folder:
+#   model: llama-bench, a random-weight LLaMA-style decoder of 100M parameters (hidden 512, 8 layers,
+#          8 query / 2 key-value heads, Qwen3's 151,936-token vocabulary, tied embeddings), written
+#          by scripts/make_test_models.py --llama-bench into the bench work dir (not committed).
+#   both sides: fp32 on CPU, all cores, greedy, prompt of 128 token ids, 64 new tokens, one warm-up.
+# Ours also measures: the KV cache (decode speed at a 240-256 token context with and without it),
+# batching (8 requests of 64 tokens one at a time vs all at once) and the prefix cache (time to
+# first token of a 496-token prompt whose first 480 tokens an earlier request shared).
+# Prints last:
+#   RESULT ttft_ms=… tok_per_s=… peer_tok_per_s=… ratio=… cache_speedup=… batch8_speedup=… …
+# Extra arguments go to generate_bench (e.g. --prompt 256 --new 128).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${RAGRT_BUILD_DIR:-$ROOT/build}"
+SHARED="${RAGRT_SHARED_DIR:-$ROOT/../shared}"
+PY="${RAGRT_PYTHON3:-/usr/bin/python3}"
+NODE="${RAGRT_NODE:-node}"
+WORK="$BUILD/bench_work/generate"
+mkdir -p "$WORK"
+WORK="$(cd "$WORK" && pwd)"
+mkdir -p "$WORK"
+
+BENCH="$BUILD/bench/generate_bench"
+if [ ! -x "$BENCH" ]; then
+  cmake --build "$BUILD" --target generate_bench >/dev/null
+fi
+
+# Model: regenerated only when the generator changed.
+stamp="$(sha256sum "$ROOT/scripts/make_test_models.py" | awk '{print $1}')"
+MODEL="$WORK/models/llama-bench"
+if [ ! -f "$MODEL/.stamp" ] || [ "$(cat "$MODEL/.stamp")" != "$stamp" ]; then
+  rm -rf "$WORK/models"
+  RAGRT_PYTHON3="$PY" bash "$ROOT/scripts/fixtures/10-tokenizer-json.sh" "$WORK" >/dev/null
+  QWEN_JSON="$WORK/tokenizers/qwen3-bpe"
+  "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/models" --llama-bench \
+    --minilm-tokenizer "$SHARED/models/tokenizers/minilm-wordpiece" \
+    --qwen-tokenizer "$SHARED/models/tokenizers/qwen3-bpe" --qwen-tokenizer "$QWEN_JSON" >/dev/null
+  echo "$stamp" > "$MODEL/.stamp"
+fi
+
+ours_json="$("$BENCH" --model "$MODEL" "$@" | tee /dev/stderr | tail -n 1)"
+peer_json="$(cd "$ROOT/scripts/node" && "$NODE" generate_reference.mjs "$WORK/models" --bench llama-bench 128 64)"
+echo "peer: $peer_json"
+
+"$PY" - "$ours_json" "$peer_json" <<'PYEOF'
+import json, sys
+ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+fields = {
+    "ttft_ms": ours["ttft_ms"], "tok_per_s": ours["tok_per_s"],
+    "peer_ttft_ms": peer["ttft_ms"], "peer_tok_per_s": peer["decode_tok_per_s"],
+    "ratio": ours["tok_per_s"] / peer["decode_tok_per_s"],
+    "cache_speedup": ours["cache_speedup"], "batch8_speedup": ours["batch8_speedup"],
+    "cold_ttft_ms": ours["cold_ttft_ms"], "prefix_ttft_ms": ours["prefix_ttft_ms"],
+}
+print("RESULT " + " ".join(f"{k}={v:.2f}" for k, v in fields.items()))
+PYEOF

@@ -1,0 +1,97 @@
+#pragma once
+// The answer generator: turns a conversation (plus, for RAG, the passages it may cite) into text,
+// streamed as it forms. Implementations: `onnx` (a local decoder LLM on ONNX Runtime, batched),
+// `openai` (any OpenAI-compatible server over HTTP) and `extractive` (no LLM: the best sentences
+// of the passages, with citations).
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ragrt {
+
+// One message in OpenAI's chat shape: {"role": "user", "content": "…"} plus, where present,
+// "tool_calls", "tool_call_id", "name" or model-specific fields (Qwen3 reads "reasoning_content").
+// JSON because chat templates may read any field.
+using ChatMessage = nlohmann::json;
+
+// What a request sets; anything left unset takes the generator's default (for a local model, its
+// generation_config.json, then the values below).
+struct SamplingParams {
+  std::optional<bool> do_sample;            // false: greedy, and temperature/top-k/top-p/min-p do nothing
+  std::optional<float> temperature;         // default 1.0; 0 means greedy
+  std::optional<size_t> top_k;              // default 0 (off)
+  std::optional<float> top_p;               // default 1.0 (off)
+  std::optional<float> min_p;               // default 0.0 (off)
+  std::optional<float> repetition_penalty;  // default 1.0 (off); CTRL-style, over prompt and output
+  std::optional<uint64_t> seed;             // same seed, same request: same output
+  std::optional<size_t> max_new_tokens;     // default 256
+  std::vector<std::string> stop;            // stop strings, matched on decoded text; not part of the output
+};
+
+// A passage the answer may cite. The pipeline numbers them (`id` "1", "2", …) and puts them into
+// the prompt for LLM generators; the extractive generator composes its answer from them directly.
+struct ContextPassage {
+  std::string id;
+  std::string text;
+  std::string source;   // document id or file
+  std::string section;  // section path, "" when none
+  std::optional<int> page;
+  size_t start = 0, end = 0;  // byte offsets of `text` in the source document
+  double score = 0;
+};
+
+struct GenerationRequest {
+  std::vector<ChatMessage> messages;
+  nlohmann::json tools = nlohmann::json::array();  // OpenAI function definitions, passed to the template
+  std::optional<std::string> prompt;               // raw prompt text: used as is, no chat template
+  SamplingParams sampling;
+  std::vector<ContextPassage> context;
+  // Receives the output as it forms: only complete UTF-8 (a Chinese character or an emoji is never
+  // split), and never text that may still turn out to be the start of a stop string. Called on the
+  // generating thread; the concatenation of all calls equals GenerationResult::text.
+  std::function<void(std::string_view)> on_text;
+  // Set it (from any thread) to stop between two steps; the result then has kCancelled.
+  std::shared_ptr<const std::atomic<bool>> cancel;
+};
+
+enum class FinishReason {
+  kStop,       // end-of-sequence token or a stop string
+  kLength,     // max_new_tokens reached
+  kToolCalls,  // the model asked for tools (GenerationResult::tool_calls)
+  kCancelled,
+};
+const char* to_string(FinishReason reason);  // "stop", "length", "tool_calls", "cancelled" (OpenAI's names)
+
+struct GenerationResult {
+  std::string text;
+  FinishReason finish_reason = FinishReason::kStop;
+  // OpenAI-shaped tool calls [{"id", "type": "function", "function": {"name", "arguments"}}] when
+  // the server returned them structured; empty array otherwise.
+  nlohmann::json tool_calls = nlohmann::json::array();
+  std::vector<std::string> citations;  // ids of the ContextPassages the answer cites, in order of first use
+  size_t prompt_tokens = 0;
+  size_t cached_prompt_tokens = 0;  // prompt tokens whose key/values came from the prefix cache
+  size_t completion_tokens = 0;
+  double time_to_first_token_ms = 0;
+  double total_ms = 0;
+};
+
+class Generator {
+ public:
+  virtual ~Generator() = default;
+  virtual std::string description() const = 0;  // e.g. "onnx llama (models/qwen3-0.6b, cpu)"
+  // Thread-safe: several requests may run at once (the local engine batches them). Throws
+  // ragrt::Error with kInvalidArgument for a bad request (no messages, a message without a role,
+  // invalid UTF-8), kIo when a remote server cannot be reached after the retries, kRuntime otherwise.
+  virtual GenerationResult generate(const GenerationRequest& request) = 0;
+};
+
+}  // namespace ragrt

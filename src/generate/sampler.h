@@ -1,0 +1,49 @@
+#pragma once
+// Picks the next token from one row of logits, with Hugging Face's processors in Hugging Face's
+// order: repetition penalty, then (when sampling) temperature, top-k, top-p, min-p.
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "ragrt/generator.h"
+
+namespace ragrt::generate {
+
+// SamplingParams with every default filled in.
+struct ResolvedSampling {
+  bool do_sample = false;
+  float temperature = 1.0f;
+  size_t top_k = 0;
+  float top_p = 1.0f;
+  float min_p = 0.0f;
+  float repetition_penalty = 1.0f;
+  uint64_t seed = 0;
+  size_t max_new_tokens = 256;
+  std::vector<std::string> stop;
+};
+
+// Request values over model defaults (generation_config.json) over the built-in defaults; a
+// temperature of 0 means greedy; an unset seed draws one. Throws ragrt::Error (kInvalidArgument)
+// naming the field for out-of-range values (temperature < 0, top_p outside (0, 1], min_p outside
+// [0, 1], repetition_penalty <= 0, max_new_tokens 0).
+ResolvedSampling resolve_sampling(const SamplingParams& request, const SamplingParams& model_defaults);
+
+class Sampler {
+ public:
+  explicit Sampler(const ResolvedSampling& params);
+  // `logits` is modified in place. `history` holds the prompt and the tokens generated so far
+  // (what the repetition penalty looks at).
+  int32_t next(std::span<float> logits, std::span<const int32_t> history);
+
+ private:
+  int32_t sample(std::span<const float> logits);
+
+  ResolvedSampling params_;
+  std::mt19937_64 rng_;
+  std::vector<int32_t> order_;  // scratch: candidate token ids
+  std::vector<float> probs_;    // scratch
+};
+
+}  // namespace ragrt::generate

@@ -1,0 +1,283 @@
+#include "models/decoder_model.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "ragrt/error.h"
+#include "ragrt/runtime/environment.h"
+
+namespace ragrt::models {
+namespace {
+
+constexpr std::string_view kPastPrefix = "past_key_values.";
+constexpr std::string_view kPresentPrefix = "present.";
+
+// "past_key_values.12.key" -> 12; nullopt for other names.
+std::optional<size_t> layer_of(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return std::nullopt;
+  name.remove_prefix(prefix.size());
+  size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string_view kind = name.substr(dot + 1);
+  if (kind != "key" && kind != "value") return std::nullopt;
+  size_t layer = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + dot, layer);
+  if (ec != std::errc() || end != name.data() + dot) return std::nullopt;
+  return layer;
+}
+
+// A positive integer field of config.json under any of `keys` (GPT-2 names its fields n_layer,
+// n_head, n_embd); nullopt when absent.
+std::optional<size_t> config_size(const nlohmann::json& config, std::initializer_list<const char*> keys,
+                                  const std::filesystem::path& file) {
+  for (const char* key : keys) {
+    auto it = config.find(key);
+    if (it == config.end() || it->is_null()) continue;
+    RAGRT_THROW_IF_NOT_KIND(it->is_number_unsigned() && it->get<size_t>() > 0, ErrorKind::kInvalidModel,
+                            "{}: field '{}' must be a positive integer, found {}", file.string(), key, it->dump());
+    return it->get<size_t>();
+  }
+  return std::nullopt;
+}
+
+std::vector<int32_t> token_ids(const nlohmann::json& value, const std::filesystem::path& file, const char* field) {
+  std::vector<int32_t> ids;
+  auto one = [&](const nlohmann::json& v) {
+    RAGRT_THROW_IF_NOT_KIND(v.is_number_integer() && v.get<int64_t>() >= 0, ErrorKind::kInvalidModel,
+                            "{}: field '{}' must be a token id or a list of them, found {}", file.string(), field,
+                            value.dump());
+    ids.push_back(v.get<int32_t>());
+  };
+  if (value.is_array()) {
+    for (const auto& v : value) one(v);
+  } else if (!value.is_null()) {
+    one(value);
+  }
+  return ids;
+}
+
+template <typename T>
+std::optional<T> optional_field(const nlohmann::json& j, const char* key, const std::filesystem::path& file,
+                                const char* expected) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  bool ok = false;
+  if constexpr (std::is_same_v<T, bool>) ok = it->is_boolean();
+  else if constexpr (std::is_integral_v<T>) ok = it->is_number_unsigned();
+  else ok = it->is_number();
+  RAGRT_THROW_IF_NOT_KIND(ok, ErrorKind::kInvalidModel, "{}: field '{}' must be {}, found {}", file.string(), key,
+                          expected, it->dump());
+  return it->get<T>();
+}
+
+Ort::Value borrow_int64(std::span<const int64_t> data, std::initializer_list<int64_t> shape) {
+  std::vector<int64_t> dims(shape);
+  return Ort::Value::CreateTensor<int64_t>(runtime::cpu_memory_info(), const_cast<int64_t*>(data.data()), data.size(),
+                                           dims.data(), dims.size());
+}
+
+}  // namespace
+
+std::unique_ptr<DecoderModel> DecoderModel::open(const ModelFolder& folder, const runtime::SessionParams& params,
+                                                 const std::string& onnx_file) {
+  auto model = std::unique_ptr<DecoderModel>(new DecoderModel());
+  const std::filesystem::path onnx = folder.onnx_path(onnx_file);
+  model->session_ = runtime::Session::open(onnx, params);
+  const auto& session = *model->session_;
+  const std::string component = "the generator";
+  session.require_input(component, {"input_ids", {ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64}, {"batch", "seq"}});
+  session.require_input(component, {"attention_mask", {ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64}, {"batch", "total"}});
+  if (session.find_input("position_ids")) {
+    session.require_input(component, {"position_ids", {ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64}, {"batch", "seq"}});
+    model->has_position_ids_ = true;
+  }
+  if (session.find_input("use_cache_branch")) {
+    session.require_input(component, {"use_cache_branch", {ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL}, {"1"}});
+    model->has_use_cache_branch_ = true;
+  }
+  const auto& logits = session.require_output(
+      component, {"logits", {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
+                  {"batch", "seq", "vocab"}});
+
+  // Layers from the graph: every past_key_values.{i}.key/value input with its present output.
+  size_t layers = 0;
+  for (const auto& in : session.inputs()) {
+    if (auto layer = layer_of(in.name, kPastPrefix)) {
+      layers = std::max(layers, *layer + 1);
+    } else if (in.name != "input_ids" && in.name != "attention_mask" && in.name != "position_ids" &&
+               in.name != "use_cache_branch") {
+      RAGRT_THROW_KIND(ErrorKind::kInvalidModel,
+                       "{}: the generator feeds input_ids, attention_mask, position_ids, past_key_values.N.key/value "
+                       "and use_cache_branch, but the model also needs input '{}'; the model has inputs: {}",
+                       onnx.string(), in.name, runtime::describe(session.inputs()));
+    }
+  }
+  RAGRT_THROW_IF_NOT_KIND(layers > 0, ErrorKind::kInvalidModel,
+                          "{}: no past_key_values.N.key inputs: the generator needs a decoder exported with its KV "
+                          "cache (Optimum's text-generation-with-past, or transformers.js's layout); the model has "
+                          "inputs: {}",
+                          onnx.string(), runtime::describe(session.inputs()));
+  DecoderShape shape;
+  shape.layers = layers;
+  const runtime::TensorInfo* first_past = nullptr;
+  for (size_t i = 0; i < layers; ++i) {
+    for (const char* kind : {"key", "value"}) {
+      std::string past = fmt::format("past_key_values.{}.{}", i, kind);
+      std::string present = fmt::format("present.{}.{}", i, kind);
+      const auto& in = session.require_input(
+          component, {past, {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
+                      {"batch", "kv_heads", "past", "head_dim"}});
+      const auto& out = session.require_output(component, {present, {in.type}, {"batch", "kv_heads", "total", "head_dim"}});
+      (void)out;
+      if (!first_past) first_past = &in;
+      RAGRT_THROW_IF_NOT_KIND(in.type == first_past->type && in.shape[1] == first_past->shape[1] &&
+                                  in.shape[3] == first_past->shape[3],
+                              ErrorKind::kInvalidModel, "{}: input {} differs in type or shape from {}", onnx.string(),
+                              in.describe(), first_past->describe());
+      model->input_names_.push_back(past);
+      model->output_names_.push_back(present);
+    }
+  }
+  shape.kv_type = first_past->type;
+
+  // config.json must agree with the graph where both say something.
+  const std::filesystem::path config_file = folder.dir() / "config.json";
+  const nlohmann::json& config = folder.config();
+  RAGRT_THROW_IF_NOT_KIND(!config.empty(), ErrorKind::kInvalidModel,
+                          "{}: missing or empty; the generator reads num_hidden_layers, num_attention_heads and "
+                          "num_key_value_heads from it",
+                          config_file.string());
+  auto config_layers = config_size(config, {"num_hidden_layers", "n_layer"}, config_file);
+  auto heads = config_size(config, {"num_attention_heads", "n_head"}, config_file);
+  auto kv_heads = config_size(config, {"num_key_value_heads", "num_kv_heads"}, config_file);
+  auto hidden = config_size(config, {"hidden_size", "n_embd"}, config_file);
+  auto head_dim = config_size(config, {"head_dim"}, config_file);
+  RAGRT_THROW_IF_NOT_KIND(heads, ErrorKind::kInvalidModel,
+                          "{}: field 'num_attention_heads' is missing; the generator needs it", config_file.string());
+  if (!head_dim && hidden) head_dim = *hidden / *heads;
+  if (!kv_heads) kv_heads = heads;  // multi-head attention: one key/value head per query head
+  RAGRT_THROW_IF_NOT_KIND(!config_layers || *config_layers == layers, ErrorKind::kInvalidModel,
+                          "{}: field 'num_hidden_layers' is {} but {} has past_key_values for {} layers",
+                          config_file.string(), *config_layers, onnx.string(), layers);
+  const int64_t graph_kv_heads = first_past->shape[1], graph_head_dim = first_past->shape[3];
+  RAGRT_THROW_IF_NOT_KIND(graph_kv_heads <= 0 || static_cast<size_t>(graph_kv_heads) == *kv_heads,
+                          ErrorKind::kInvalidModel,
+                          "{}: field 'num_key_value_heads' is {} but {} declares {} key/value heads in {}",
+                          config_file.string(), *kv_heads, onnx.string(), graph_kv_heads, first_past->describe());
+  RAGRT_THROW_IF_NOT_KIND(head_dim, ErrorKind::kInvalidModel,
+                          "{}: neither 'head_dim' nor 'hidden_size' is present; the generator needs the head size",
+                          config_file.string());
+  RAGRT_THROW_IF_NOT_KIND(graph_head_dim <= 0 || static_cast<size_t>(graph_head_dim) == *head_dim,
+                          ErrorKind::kInvalidModel,
+                          "{}: the head size is {} (from 'head_dim', or hidden_size / num_attention_heads) but {} "
+                          "declares {} in {}",
+                          config_file.string(), *head_dim, onnx.string(), graph_head_dim, first_past->describe());
+  RAGRT_THROW_IF_NOT_KIND(*heads % *kv_heads == 0, ErrorKind::kInvalidModel,
+                          "{}: num_attention_heads {} is not a multiple of num_key_value_heads {}",
+                          config_file.string(), *heads, *kv_heads);
+  shape.attention_heads = *heads;
+  shape.kv_heads = *kv_heads;
+  shape.head_dim = *head_dim;
+  auto vocab = config_size(config, {"vocab_size"}, config_file);
+  if (logits.shape[2] > 0) {
+    RAGRT_THROW_IF_NOT_KIND(!vocab || *vocab == static_cast<size_t>(logits.shape[2]), ErrorKind::kInvalidModel,
+                            "{}: field 'vocab_size' is {} but {} has {} logits per token", config_file.string(),
+                            *vocab, onnx.string(), logits.shape[2]);
+    vocab = static_cast<size_t>(logits.shape[2]);
+  }
+  shape.vocab = vocab.value_or(0);  // 0: read from the first run's logits
+  shape.max_positions = config_size(config, {"max_position_embeddings", "n_positions"}, config_file).value_or(0);
+  model->shape_ = shape;
+
+  // End-of-sequence ids and default sampling: generation_config.json, else config.json.
+  const std::filesystem::path gen_file = folder.dir() / "generation_config.json";
+  auto gen = folder.read_json("generation_config.json").value_or(nlohmann::json::object());
+  if (gen.contains("eos_token_id")) {
+    model->eos_ids_ = token_ids(gen["eos_token_id"], gen_file, "eos_token_id");
+  } else if (config.contains("eos_token_id")) {
+    model->eos_ids_ = token_ids(config["eos_token_id"], config_file, "eos_token_id");
+  }
+  if (model->eos_ids_.empty()) {
+    spdlog::warn("{}: no eos_token_id in generation_config.json or config.json; generation stops only at "
+                 "max_new_tokens or a stop string",
+                 folder.dir().string());
+  }
+  auto& d = model->defaults_;
+  d.do_sample = optional_field<bool>(gen, "do_sample", gen_file, "true or false");
+  d.temperature = optional_field<float>(gen, "temperature", gen_file, "a number");
+  d.top_k = optional_field<size_t>(gen, "top_k", gen_file, "a non-negative integer");
+  d.top_p = optional_field<float>(gen, "top_p", gen_file, "a number");
+  d.min_p = optional_field<float>(gen, "min_p", gen_file, "a number");
+  d.repetition_penalty = optional_field<float>(gen, "repetition_penalty", gen_file, "a number");
+  d.max_new_tokens = optional_field<size_t>(gen, "max_new_tokens", gen_file, "a positive integer");
+
+  model->input_names_.insert(model->input_names_.begin(), {"input_ids", "attention_mask"});
+  if (model->has_position_ids_) model->input_names_.insert(model->input_names_.begin() + 2, "position_ids");
+  if (model->has_use_cache_branch_) model->input_names_.push_back("use_cache_branch");
+  model->output_names_.insert(model->output_names_.begin(), "logits");
+  return model;
+}
+
+std::vector<Ort::Value> DecoderModel::empty_past(size_t batch) const {
+  Ort::AllocatorWithDefaultOptions allocator;
+  std::vector<int64_t> dims{static_cast<int64_t>(batch), static_cast<int64_t>(shape_.kv_heads), 0,
+                            static_cast<int64_t>(shape_.head_dim)};
+  std::vector<Ort::Value> past;
+  for (size_t i = 0; i < 2 * shape_.layers; ++i) {
+    past.push_back(Ort::Value::CreateTensor(allocator, dims.data(), dims.size(), shape_.kv_type));
+  }
+  return past;
+}
+
+DecoderOutput DecoderModel::run(const DecoderInput& in) const {
+  const size_t total = in.past_len + in.seq;
+  RAGRT_THROW_IF_NOT(in.ids.size() == in.batch * in.seq && in.mask.size() == in.batch * total &&
+                         (!has_position_ids_ || in.positions.size() == in.batch * in.seq) &&
+                         in.past.size() == 2 * shape_.layers,
+                     "decoder run: inconsistent input sizes");
+  std::vector<Ort::Value> owned;
+  owned.push_back(borrow_int64(in.ids, {int64_t(in.batch), int64_t(in.seq)}));
+  owned.push_back(borrow_int64(in.mask, {int64_t(in.batch), int64_t(total)}));
+  if (has_position_ids_) owned.push_back(borrow_int64(in.positions, {int64_t(in.batch), int64_t(in.seq)}));
+  bool use_cache = in.past_len > 0;
+  if (has_use_cache_branch_) {
+    int64_t one = 1;
+    owned.push_back(Ort::Value::CreateTensor<bool>(runtime::cpu_memory_info(), &use_cache, 1, &one, 1));
+  }
+  std::vector<const OrtValue*> inputs;
+  for (size_t i = 0; i < (has_position_ids_ ? 3u : 2u); ++i) inputs.push_back(owned[i]);
+  for (const Ort::Value* p : in.past) inputs.push_back(*p);
+  if (has_use_cache_branch_) inputs.push_back(owned.back());
+
+  std::vector<const char*> in_names, out_names;
+  for (const auto& n : input_names_) in_names.push_back(n.c_str());
+  for (const auto& n : output_names_) out_names.push_back(n.c_str());
+  auto outputs = session_->run(in_names, inputs, out_names);
+
+  DecoderOutput out;
+  const Ort::Value& logits = outputs[0];
+  auto info = logits.GetTensorTypeAndShapeInfo();
+  auto dims = info.GetShape();
+  RAGRT_THROW_IF_NOT(dims.size() == 3 && dims[0] == int64_t(in.batch) && dims[1] >= 1,
+                     "{}: logits came back with shape [{}], expected [{}, {}, vocab]", session_->path().string(),
+                     fmt::join(dims, ", "), in.batch, in.seq);
+  const size_t vocab = static_cast<size_t>(dims[2]), rows = static_cast<size_t>(dims[1]);
+  out.last_logits.resize(in.batch * vocab);
+  for (size_t b = 0; b < in.batch; ++b) {
+    size_t from = (b * rows + rows - 1) * vocab;  // some exports return only the last position
+    if (info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
+      const float* p = logits.GetTensorData<float>() + from;
+      std::copy(p, p + vocab, out.last_logits.begin() + static_cast<std::ptrdiff_t>(b * vocab));
+    } else {
+      const Ort::Float16_t* p = logits.GetTensorData<Ort::Float16_t>() + from;
+      for (size_t v = 0; v < vocab; ++v) out.last_logits[b * vocab + v] = p[v].ToFloat();
+    }
+  }
+  std::move(outputs.begin() + 1, outputs.end(), std::back_inserter(out.present));
+  return out;
+}
+
+}  // namespace ragrt::models

@@ -1,0 +1,85 @@
+#pragma once
+// A decoder-only LLM exported the way Optimum and transformers.js export them:
+//   inputs  input_ids [batch, seq], attention_mask [batch, past + seq], optional position_ids
+//           [batch, seq], past_key_values.{i}.key / .value [batch, kv_heads, past, head_dim], and in
+//           the merged export use_cache_branch [1] (bool)
+//   outputs logits [batch, seq, vocab], present.{i}.key / .value [batch, kv_heads, past + seq, head_dim]
+// Layer count, key/value heads (grouped-query attention) and head size come from the graph and are
+// checked against config.json; end-of-sequence ids and default sampling from
+// generation_config.json.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <onnxruntime_cxx_api.h>
+
+#include "ragrt/generator.h"
+#include "ragrt/model_folder.h"
+#include "ragrt/runtime/session.h"
+
+namespace ragrt::models {
+
+struct DecoderShape {
+  size_t layers = 0;
+  size_t attention_heads = 0;
+  size_t kv_heads = 0;
+  size_t head_dim = 0;
+  size_t vocab = 0;
+  ONNXTensorElementDataType kv_type = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;  // float or float16
+  size_t max_positions = 0;  // config.json max_position_embeddings; 0 when absent
+};
+
+// One forward pass. `past` holds 2 * layers tensors (key, value per layer), each
+// [batch, kv_heads, past_len, head_dim]; they are read, never modified, so the caller may keep
+// sharing them.
+struct DecoderInput {
+  size_t batch = 0;
+  size_t seq = 0;
+  size_t past_len = 0;
+  std::span<const int64_t> ids;        // batch * seq
+  std::span<const int64_t> mask;       // batch * (past_len + seq)
+  std::span<const int64_t> positions;  // batch * seq
+  std::span<const Ort::Value* const> past;
+};
+
+struct DecoderOutput {
+  std::vector<float> last_logits;  // [batch, vocab]: the last position of each row
+  std::vector<Ort::Value> present;  // 2 * layers, [batch, kv_heads, past_len + seq, head_dim]
+};
+
+class DecoderModel {
+ public:
+  // Loads `folder`'s ONNX file (options as for the encoders: onnx/model.onnx, model.onnx or
+  // `onnx_file`), config.json and generation_config.json. Throws ragrt::Error (kInvalidModel)
+  // naming the file and field on anything missing or inconsistent.
+  static std::unique_ptr<DecoderModel> open(const ModelFolder& folder, const runtime::SessionParams& session,
+                                            const std::string& onnx_file = "");
+
+  const DecoderShape& shape() const { return shape_; }
+  bool feeds_position_ids() const { return has_position_ids_; }
+  bool merged() const { return has_use_cache_branch_; }
+  const std::vector<int32_t>& eos_ids() const { return eos_ids_; }
+  const SamplingParams& default_sampling() const { return defaults_; }
+  const runtime::Session& session() const { return *session_; }
+
+  // Empty past tensors [batch, kv_heads, 0, head_dim] for a first pass.
+  std::vector<Ort::Value> empty_past(size_t batch) const;
+  DecoderOutput run(const DecoderInput& input) const;
+
+ private:
+  std::unique_ptr<runtime::Session> session_;
+  DecoderShape shape_;
+  bool has_position_ids_ = false;
+  bool has_use_cache_branch_ = false;
+  std::vector<int32_t> eos_ids_;
+  SamplingParams defaults_;
+  std::vector<std::string> input_names_;   // fixed order: ids, mask, [positions], past..., [use_cache_branch]
+  std::vector<std::string> output_names_;  // logits, present...
+};
+
+}  // namespace ragrt::models
