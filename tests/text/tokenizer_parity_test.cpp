@@ -5,6 +5,8 @@
 // Regenerate the goldens with: node scripts/golden/make_tokenizer_goldens.mjs
 #include <gtest/gtest.h>
 
+#include "test_helpers.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -88,22 +90,8 @@ std::vector<TokenizerCase> all_cases() {
   return out;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Same hash the golden generator stores (FNV-1a, 64 bit, hex).
-std::string fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char b : bytes) {
-    h ^= b;
-    h *= 0x100000001b3ULL;
-  }
-  return fmt::format("{:016x}", h);
-}
+using ragrt::testing::fnv1a64;
+using ragrt::testing::read_file;
 
 std::string from_hex(const std::string& hex) {
   std::string out;

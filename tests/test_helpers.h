@@ -1,0 +1,49 @@
+#pragma once
+// Small helpers that tests of several concerns share.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "ragrt/error.h"
+
+namespace ragrt::testing {
+
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The hash the golden generators store next to their inputs (FNV-1a, 64 bit, hex), so a stale
+// golden file fails instead of passing against old inputs.
+inline std::string fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char b : bytes) {
+    h ^= b;
+    h *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+// Runs `fn`, expecting a ragrt::Error of `kind`; returns its message ("" and a test failure when
+// nothing or something else is thrown).
+template <typename Fn>
+std::string error_of(Fn&& fn, ErrorKind kind) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(kind)) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "no ragrt::Error thrown";
+  return {};
+}
+
+}  // namespace ragrt::testing
