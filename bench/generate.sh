@@ -6,6 +6,9 @@
 #          8 query / 2 key-value heads, Qwen3's 151,936-token vocabulary, tied embeddings), written
 #          by scripts/make_test_models.py --llama-bench into the bench work dir (not committed).
 #   both sides: fp32 on CPU, all cores, greedy, prompt of 128 token ids, 64 new tokens, one warm-up.
+#   llama-bench's decoding is bound by memory bandwidth (400 MB of weights per token), where both
+#   sides run the same ONNX Runtime kernels; so the same comparison also runs on llama-tiny (the
+#   test decoder: hidden 32, same vocabulary), where per-token overhead decides (tiny_* figures).
 # Ours also measures: the KV cache (decode speed at a 240-256 token context with and without it),
 # batching (8 requests of 64 tokens one at a time vs all at once) and the prefix cache (time to
 # first token of a 496-token prompt whose first 480 tokens an earlier request shared).
@@ -30,30 +33,47 @@ fi
 
 # Model: regenerated only when the generator changed.
 stamp="$(sha256sum "$ROOT/scripts/make_test_models.py" | awk '{print $1}')"
+QWEN_JSON="$WORK/tokenizers/qwen3-bpe"
+RAGRT_PYTHON3="$PY" bash "$ROOT/scripts/fixtures/10-tokenizer-json.sh" "$WORK" >/dev/null
 MODEL="$WORK/models/llama-bench"
 if [ ! -f "$MODEL/.stamp" ] || [ "$(cat "$MODEL/.stamp")" != "$stamp" ]; then
-  rm -rf "$WORK/models"
+  rm -rf "$MODEL"
   RAGRT_PYTHON3="$PY" bash "$ROOT/scripts/fixtures/10-tokenizer-json.sh" "$WORK" >/dev/null
-  QWEN_JSON="$WORK/tokenizers/qwen3-bpe"
-  "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/models" --llama-bench \
+    "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/models" --llama-bench \
     --minilm-tokenizer "$SHARED/models/tokenizers/minilm-wordpiece" \
     --qwen-tokenizer "$SHARED/models/tokenizers/qwen3-bpe" --qwen-tokenizer "$QWEN_JSON" >/dev/null
   echo "$stamp" > "$MODEL/.stamp"
 fi
 
+TINY="$WORK/models/llama-tiny"
+if [ ! -f "$TINY/.stamp" ] || [ "$(cat "$TINY/.stamp")" != "$stamp" ]; then
+  rm -rf "$WORK/test-models" "$TINY"
+  "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/test-models" \
+    --minilm-tokenizer "$SHARED/models/tokenizers/minilm-wordpiece" \
+    --qwen-tokenizer "$SHARED/models/tokenizers/qwen3-bpe" --qwen-tokenizer "$QWEN_JSON" >/dev/null
+  mv "$WORK/test-models/llama-tiny" "$TINY"
+  rm -rf "$WORK/test-models"
+  echo "$stamp" > "$TINY/.stamp"
+fi
+
 ours_json="$("$BENCH" --model "$MODEL" "$@" | tee /dev/stderr | tail -n 1)"
 peer_json="$(cd "$ROOT/scripts/node" && "$NODE" generate_reference.mjs "$WORK/models" --bench llama-bench 128 64)"
 echo "peer: $peer_json"
+tiny_json="$("$BENCH" --model "$TINY" --only-single | tee /dev/stderr | tail -n 1)"
+tiny_peer_json="$(cd "$ROOT/scripts/node" && "$NODE" generate_reference.mjs "$WORK/models" --bench llama-tiny 128 64)"
+echo "peer: $tiny_peer_json"
 
-"$PY" - "$ours_json" "$peer_json" <<'PYEOF'
+"$PY" - "$ours_json" "$peer_json" "$tiny_json" "$tiny_peer_json" <<'PYEOF'
 import json, sys
-ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ours, peer, tiny, tiny_peer = (json.loads(a) for a in sys.argv[1:5])
 fields = {
     "ttft_ms": ours["ttft_ms"], "tok_per_s": ours["tok_per_s"],
     "peer_ttft_ms": peer["ttft_ms"], "peer_tok_per_s": peer["decode_tok_per_s"],
     "ratio": ours["tok_per_s"] / peer["decode_tok_per_s"],
     "cache_speedup": ours["cache_speedup"], "batch8_speedup": ours["batch8_speedup"],
     "cold_ttft_ms": ours["cold_ttft_ms"], "prefix_ttft_ms": ours["prefix_ttft_ms"],
+    "tiny_tok_per_s": tiny["tok_per_s"], "tiny_peer_tok_per_s": tiny_peer["decode_tok_per_s"],
+    "tiny_ratio": tiny["tok_per_s"] / tiny_peer["decode_tok_per_s"],
 }
 print("RESULT " + " ".join(f"{k}={v:.2f}" for k, v in fields.items()))
 PYEOF

@@ -1,6 +1,6 @@
 // bench/run generate, our side: the local generation engine (src/generate/engine.h) on one decoder
 // folder. Prompts are token ids (the same formula as the peer's), greedy decoding, fp32 on CPU.
-//   generate_bench --model DIR [--prompt 128] [--new 64]
+//   generate_bench --model DIR [--prompt 128] [--new 64] [--only-single]
 // Prints one line per measurement and, last, a JSON object with every figure.
 #include <algorithm>
 #include <chrono>
@@ -51,8 +51,18 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 int main(int argc, char** argv) {
   std::string dir;
   size_t prompt_len = 128, new_tokens = 64;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool only_single = false;
+  for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
+    if (a == "--only-single") {
+      only_single = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s needs a value\n", a.c_str());
+      return 2;
+    }
     if (a == "--model") dir = argv[i + 1];
     else if (a == "--prompt") prompt_len = std::stoul(argv[i + 1]);
     else if (a == "--new") new_tokens = std::stoul(argv[i + 1]);
@@ -94,6 +104,11 @@ int main(int argc, char** argv) {
     out["tok_per_s"] = speed[1];
     std::printf("ours single: prompt %zu tokens, %zu new: ttft %.1f ms, decode %.1f tok/s\n", prompt_len, new_tokens,
                 ttft[1], speed[1]);
+  }
+
+  if (only_single) {
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
   }
 
   // 2. KV cache: decoding at a context of ~256 tokens (prompt 240, 16 new) with and without it.

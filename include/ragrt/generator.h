@@ -19,8 +19,9 @@ namespace ragrt {
 
 // One message in OpenAI's chat shape: {"role": "user", "content": "…"} plus, where present,
 // "tool_calls", "tool_call_id", "name" or model-specific fields (Qwen3 reads "reasoning_content").
-// JSON because chat templates may read any field.
-using ChatMessage = nlohmann::json;
+// JSON because chat templates may read any field; ordered, because templates print objects (tool
+// schemas, tool call arguments) with tojson in the order they hold their keys.
+using ChatMessage = nlohmann::ordered_json;
 
 // What a request sets; anything left unset takes the generator's default (for a local model, its
 // generation_config.json, then the values below).
@@ -50,7 +51,7 @@ struct ContextPassage {
 
 struct GenerationRequest {
   std::vector<ChatMessage> messages;
-  nlohmann::json tools = nlohmann::json::array();  // OpenAI function definitions, passed to the template
+  nlohmann::ordered_json tools = nlohmann::ordered_json::array();  // OpenAI function definitions, for the template
   std::optional<std::string> prompt;               // raw prompt text: used as is, no chat template
   SamplingParams sampling;
   std::vector<ContextPassage> context;
@@ -75,7 +76,7 @@ struct GenerationResult {
   FinishReason finish_reason = FinishReason::kStop;
   // OpenAI-shaped tool calls [{"id", "type": "function", "function": {"name", "arguments"}}] when
   // the server returned them structured; empty array otherwise.
-  nlohmann::json tool_calls = nlohmann::json::array();
+  nlohmann::ordered_json tool_calls = nlohmann::ordered_json::array();
   std::vector<std::string> citations;  // ids of the ContextPassages the answer cites, in order of first use
   size_t prompt_tokens = 0;
   size_t cached_prompt_tokens = 0;  // prompt tokens whose key/values came from the prefix cache

@@ -187,7 +187,7 @@ void Engine::prefill(Sequence& seq) {
     stats_.prefill_tokens += n;
     stats_.reused_tokens += reused;
   }
-  accept(seq, seq.sampler.next(out.last_logits, seq.history));
+  accept(seq, seq.sampler.next(out.last_logits(0), seq.history));
 }
 
 void Engine::decode_step() {
@@ -207,11 +207,9 @@ void Engine::decode_step() {
     stats_.steps += 1;
     stats_.batched_rows += batch;
   }
-  const size_t vocab = out.last_logits.size() / batch;
   for (size_t b = 0; b < batch; ++b) {
     Sequence& seq = *active_[b];
-    std::span<float> logits(out.last_logits.data() + b * vocab, vocab);
-    accept(seq, seq.sampler.next(logits, seq.history));
+    accept(seq, seq.sampler.next(out.last_logits(b), seq.history));
   }
 }
 
@@ -229,7 +227,7 @@ void Engine::step_without_cache(Sequence& seq) {
     stats_.batched_rows += 1;
     stats_.prefill_tokens += n;
   }
-  accept(seq, seq.sampler.next(out.last_logits, seq.history));
+  accept(seq, seq.sampler.next(out.last_logits(0), seq.history));
 }
 
 void Engine::accept(Sequence& seq, int32_t token) {

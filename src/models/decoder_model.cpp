@@ -258,26 +258,28 @@ DecoderOutput DecoderModel::run(const DecoderInput& in) const {
   auto outputs = session_->run(in_names, inputs, out_names);
 
   DecoderOutput out;
-  const Ort::Value& logits = outputs[0];
-  auto info = logits.GetTensorTypeAndShapeInfo();
+  auto info = outputs[0].GetTensorTypeAndShapeInfo();
   auto dims = info.GetShape();
   RAGRT_THROW_IF_NOT(dims.size() == 3 && dims[0] == int64_t(in.batch) && dims[1] >= 1,
                      "{}: logits came back with shape [{}], expected [{}, {}, vocab]", session_->path().string(),
                      fmt::join(dims, ", "), in.batch, in.seq);
-  const size_t vocab = static_cast<size_t>(dims[2]), rows = static_cast<size_t>(dims[1]);
-  out.last_logits.resize(in.batch * vocab);
-  for (size_t b = 0; b < in.batch; ++b) {
-    size_t from = (b * rows + rows - 1) * vocab;  // some exports return only the last position
-    if (info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
-      const float* p = logits.GetTensorData<float>() + from;
-      std::copy(p, p + vocab, out.last_logits.begin() + static_cast<std::ptrdiff_t>(b * vocab));
-    } else {
-      const Ort::Float16_t* p = logits.GetTensorData<Ort::Float16_t>() + from;
-      for (size_t v = 0; v < vocab; ++v) out.last_logits[b * vocab + v] = p[v].ToFloat();
+  out.vocab = static_cast<size_t>(dims[2]);
+  out.rows = static_cast<size_t>(dims[1]);
+  if (info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16) {
+    out.widened.resize(in.batch * out.vocab);
+    for (size_t b = 0; b < in.batch; ++b) {
+      const Ort::Float16_t* p = outputs[0].GetTensorData<Ort::Float16_t>() + (b * out.rows + out.rows - 1) * out.vocab;
+      for (size_t v = 0; v < out.vocab; ++v) out.widened[b * out.vocab + v] = p[v].ToFloat();
     }
   }
+  out.logits = std::move(outputs[0]);
   std::move(outputs.begin() + 1, outputs.end(), std::back_inserter(out.present));
   return out;
+}
+
+std::span<float> DecoderOutput::last_logits(size_t b) {
+  if (!widened.empty()) return {widened.data() + b * vocab, vocab};
+  return {logits.GetTensorMutableData<float>() + (b * rows + rows - 1) * vocab, vocab};
 }
 
 }  // namespace ragrt::models

@@ -48,8 +48,16 @@ struct DecoderInput {
 };
 
 struct DecoderOutput {
-  std::vector<float> last_logits;  // [batch, vocab]: the last position of each row
+  // The last position's logits of row `b`, writable (samplers adjust them in place). They live in
+  // the output tensor itself (float models) rather than a copy: at a 150k vocabulary a fresh copy
+  // per step costs more than the argmax.
+  std::span<float> last_logits(size_t b);
+  size_t vocab = 0;
   std::vector<Ort::Value> present;  // 2 * layers, [batch, kv_heads, past_len + seq, head_dim]
+
+  Ort::Value logits{nullptr};  // [batch, rows, vocab] as the model returned it
+  size_t rows = 0;              // positions per batch row in `logits` (some exports return only the last)
+  std::vector<float> widened;   // float16 models: the last positions converted to float, [batch, vocab]
 };
 
 class DecoderModel {

@@ -1,0 +1,360 @@
+#include "ragrt/extractive_generator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <utf8proc.h>
+
+#include "index/keyword_text.h"
+#include "ingest/text_boundaries.h"
+#include "ragrt/error.h"
+#include "text/unicode.h"
+#include "text/utf8.h"
+
+namespace ragrt {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// Sentences without end punctuation (headings, list labels) tend to repeat the question's words
+// without answering it, so they lose ties against real sentences.
+constexpr double kFragmentFactor = 0.75;
+// The light preference for higher-ranked passages: the best gets +10%, the second +5%, …
+constexpr double kPassageBonus = 0.1;
+
+std::string content_text(const json& content) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (content.is_array()) {
+    for (const json& part : content) {
+      if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
+        continue;
+      if (!out.empty()) out += '\n';
+      out += part["text"].get<std::string>();
+    }
+  }
+  return out;
+}
+
+// Question words that say nothing about the answer. Sentence-level IDF cannot discount them: in a
+// handful of sentences "is" or "for" is as rare as "refund", and would win as often.
+bool is_stopword(std::string_view t) {
+  static const std::unordered_set<std::string_view> kStopwords = {
+      "a",     "about",  "an",   "and",  "any",  "are",   "as",   "at",   "be",    "been", "but",   "by",
+      "can",   "could",  "did",  "do",   "does", "for",   "from", "had",  "has",   "have", "how",   "i",
+      "if",    "in",     "into", "is",   "it",   "its",   "me",   "my",   "of",    "on",   "or",    "our",
+      "s",     "should", "so",   "t",    "tell", "than",  "that", "the",  "their", "them", "then",  "there",
+      "these", "they",   "this", "to",   "us",   "was",   "we",   "were", "what",  "when", "where", "which",
+      "who",   "whom",   "why",  "will", "with", "would", "you",  "your", "什么",  "怎么", "如何",  "为什",
+      "哪些",  "哪里",   "是否", "可以", "请问", "我们",  "你们", "我的", "是什"};
+  return kStopwords.contains(t);
+}
+
+// Term as compared: case-folded, accents removed (as the keyword index's unicode61
+// remove_diacritics does), plural -s stripped (Harman's S stemmer; the index uses porter, which
+// this header cannot reach, and plurals are most of what porter would buy here). Empty for a
+// stopword when `drop_stopwords`.
+std::string normalize_term(const std::string& term, bool drop_stopwords) {
+  utf8proc_uint8_t* mapped = nullptr;
+  auto n = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(term.data()), static_cast<utf8proc_ssize_t>(term.size()), &mapped,
+      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK));
+  std::string t = n >= 0 ? std::string(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n)) : term;
+  std::free(mapped);
+  if (drop_stopwords && is_stopword(t)) return {};
+  auto ends = [&](std::string_view s) {
+    return t.size() >= s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0;
+  };
+  if (t.size() > 3) {
+    if (ends("ies") && !ends("eies") && !ends("aies")) {
+      t.replace(t.size() - 3, 3, "y");
+    } else if (ends("es") && !ends("aes") && !ends("ees") && !ends("oes")) {
+      t.pop_back();
+    } else if (ends("s") && !ends("us") && !ends("ss")) {
+      t.pop_back();
+    }
+  }
+  return t;
+}
+
+std::vector<std::string> terms_of(std::string_view s, bool drop_stopwords) {
+  std::vector<std::string> terms;
+  for (const std::string& raw : index::keyword_query_terms(s))
+    if (std::string t = normalize_term(raw, drop_stopwords); !t.empty()) terms.push_back(std::move(t));
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
+
+char32_t first_char(std::string_view s) { return s.empty() ? 0 : text::decode_utf8_at(s, 0); }
+char32_t last_char(std::string_view s) {
+  return s.empty() ? 0 : text::decode_utf8_at(s, text::prev_char_start(s, s.size()));
+}
+
+bool is_closer(char32_t c) {
+  return c == '"' || c == '\'' || c == ')' || c == ']' || c == U'\u2019' || c == U'\u201D' || c == U'\u300D' ||
+         c == U'\u300F' || c == U'\uFF09' || c == U'\u3011';
+}
+bool is_terminator(char32_t c) {
+  return c == '.' || c == '!' || c == '?' || c == U'\u3002' || c == U'\uFF01' || c == U'\uFF1F' || c == U'\uFF1B' ||
+         c == U'\u2026' || c == U'\uFF0E' || c == U'\uFF61' || c == ';';
+}
+bool ends_sentence(std::string_view s) {
+  while (!s.empty() && is_closer(last_char(s))) s.remove_suffix(s.size() - text::prev_char_start(s, s.size()));
+  return !s.empty() && is_terminator(last_char(s));
+}
+
+// `s` with whitespace runs collapsed to one space and trimmed, and a leading Markdown heading or
+// quote marker removed: the sentence as the answer shows it.
+std::string clean_sentence(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (size_t i = 0; i < s.size();) {
+    size_t at = i;
+    char32_t c = text::decode_utf8(s.data(), i);
+    if (text::unicode::is_whitespace(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out.append(s.substr(at, i - at));
+  }
+  size_t skip = 0;
+  while (skip < out.size() && (out[skip] == '#' || out[skip] == '>')) ++skip;
+  if (skip > 0 && (skip == out.size() || out[skip] == ' ')) out.erase(0, std::min(out.size(), skip + 1));
+  return out;
+}
+
+// The sentences of `text` (valid UTF-8), cut where the chunk splitter would cut sentences.
+std::vector<std::string> split_sentences(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  const ingest::TextBoundaries b = ingest::find_text_boundaries(text, {}, {});
+  size_t begin = 0;
+  for (size_t p = 1; p <= text.size(); ++p) {
+    if (p < text.size() && b.rank[p] < ingest::kSentence) continue;
+    std::string s = clean_sentence(text.substr(begin, p - begin));
+    if (!s.empty()) out.push_back(std::move(s));
+    begin = p;
+  }
+  return out;
+}
+
+// `s` cut to at most `max_chars` code points at a word boundary, with "…" appended.
+std::string shorten(const std::string& s, size_t max_chars) {
+  if (max_chars < 2) return {};
+  size_t limit = 0;  // byte offset after max_chars - 1 code points
+  for (size_t chars = 0; chars + 1 < max_chars && limit < s.size(); ++chars)
+    limit += text::utf8_seq_len(static_cast<unsigned char>(s[limit]));
+  const ingest::TextBoundaries b = ingest::find_text_boundaries(s, {}, {});
+  size_t cut = limit;
+  while (cut > 0 && b.rank[cut] < ingest::kWord) --cut;
+  if (cut == 0) {
+    cut = limit;
+    while (cut > 0 && b.rank[cut] < ingest::kCodepoint) --cut;
+  }
+  std::string out = s.substr(0, cut);
+  while (!out.empty() && text::unicode::is_whitespace(last_char(out)))
+    out.resize(text::prev_char_start(out, out.size()));
+  return out.empty() ? out : out + "…";
+}
+
+struct Source {
+  std::string id;
+  std::string text;
+  size_t rank = 0;  // 0 = the best passage (and tool results)
+};
+
+struct Candidate {
+  std::string text;
+  const Source* source = nullptr;
+  std::vector<std::string> terms;
+  double coverage = 0;  // the score min_score is compared with
+  double rank_score = 0;
+  bool matched = false;
+};
+
+class ExtractiveGenerator final : public Generator {
+ public:
+  explicit ExtractiveGenerator(ExtractiveGeneratorParams p) : p_(std::move(p)) {}
+
+  std::string description() const override {
+    return fmt::format("extractive (up to {} sentences, {} chars)", p_.max_sentences, p_.max_chars);
+  }
+
+  GenerationResult generate(const GenerationRequest& request) override;
+
+ private:
+  ExtractiveGeneratorParams p_;
+};
+
+GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request) {
+  const auto start = Clock::now();
+  GenerationResult result;
+
+  // The question, and the tool results among the sources.
+  std::optional<std::string> question;
+  std::vector<Source> sources;
+  RAGRT_THROW_IF_NOT_KIND(!request.messages.empty() || request.prompt, ErrorKind::kInvalidArgument,
+                          "the request has no messages (and no raw prompt)");
+  for (size_t i = 0; i < request.messages.size(); ++i) {
+    const ChatMessage& m = request.messages[i];
+    RAGRT_THROW_IF_NOT_KIND(m.is_object() && m.contains("role") && m["role"].is_string(), ErrorKind::kInvalidArgument,
+                            "message {} has no \"role\" string", i);
+    const std::string role = m["role"].get<std::string>();
+    if (role == "user") {
+      question = m.contains("content") ? content_text(m["content"]) : "";
+    } else if (role == "tool") {
+      Source s;
+      for (const char* key : {"name", "tool_call_id"}) {
+        if (m.contains(key) && m[key].is_string() && !m[key].get<std::string>().empty()) {
+          s.id = m[key].get<std::string>();
+          break;
+        }
+      }
+      if (s.id.empty()) s.id = "tool";
+      s.text = m.contains("content") ? content_text(m["content"]) : "";
+      text::require_valid_utf8(s.text, fmt::format("the content of message {} (tool)", i));
+      sources.push_back(std::move(s));
+    }
+  }
+  if (!question && request.prompt) question = *request.prompt;
+  RAGRT_THROW_IF_NOT_KIND(question.has_value(), ErrorKind::kInvalidArgument,
+                          "the extractive generator needs a message with role \"user\" holding the question");
+  text::require_valid_utf8(*question, "the question (last user message)");
+
+  // Passages by descending retrieval score; their text came from documents, so a stray bad byte
+  // costs that character rather than the answer.
+  std::vector<const ContextPassage*> passages;
+  for (const ContextPassage& c : request.context) passages.push_back(&c);
+  std::stable_sort(passages.begin(), passages.end(), [](auto* a, auto* b) { return a->score > b->score; });
+  for (size_t r = 0; r < passages.size(); ++r)
+    sources.push_back({passages[r]->id, text::from_utf8_lossy(passages[r]->text), r});
+
+  // Candidate sentences, each kept once (overlapping chunks repeat them) from its best source.
+  std::vector<Candidate> candidates;
+  std::unordered_set<std::string> seen;
+  std::vector<const Source*> ordered;
+  for (const Source& s : sources) ordered.push_back(&s);
+  std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) { return a->rank < b->rank; });
+  for (const Source* s : ordered) {
+    for (std::string& sentence : split_sentences(s->text)) {
+      if (!seen.insert(sentence).second) continue;
+      Candidate& c = candidates.emplace_back();
+      c.text = std::move(sentence);
+      c.source = s;
+      c.terms = terms_of(c.text, false);
+    }
+  }
+
+  // IDF over the candidates themselves: a word in every sentence tells them apart no better than
+  // "the" does.
+  // A question of stopwords only ("Who are you?") keeps them: they are all it has.
+  std::vector<std::string> query = terms_of(*question, true);
+  if (query.empty()) query = terms_of(*question, false);
+  std::unordered_map<std::string, size_t> df;
+  for (const std::string& t : query) df[t] = 0;
+  for (const Candidate& c : candidates)
+    for (const std::string& t : c.terms)
+      if (auto it = df.find(t); it != df.end()) ++it->second;
+  const double n = static_cast<double>(candidates.size());
+  std::unordered_map<std::string, double> idf;
+  double total_idf = 0;
+  for (const auto& [t, d] : df) {
+    idf[t] = std::log(1 + (n - static_cast<double>(d) + 0.5) / (static_cast<double>(d) + 0.5));
+    total_idf += idf[t];
+  }
+  std::vector<Candidate*> qualified;
+  for (Candidate& c : candidates) {
+    double matched = 0;
+    for (const std::string& t : c.terms) {
+      if (auto it = idf.find(t); it != idf.end()) {
+        matched += it->second;
+        c.matched = true;
+      }
+    }
+    c.coverage = total_idf > 0 ? matched / total_idf : 0;
+    c.rank_score = c.coverage * (1 + kPassageBonus / static_cast<double>(1 + c.source->rank)) *
+                   (ends_sentence(c.text) ? 1.0 : kFragmentFactor);
+    if (c.matched && c.coverage > p_.min_score) qualified.push_back(&c);
+  }
+  std::stable_sort(qualified.begin(), qualified.end(), [](auto* a, auto* b) { return a->rank_score > b->rank_score; });
+
+  // The answer, as pieces that each carry their separator, sentence and citation marker.
+  struct Piece {
+    std::string text;
+    std::string cites;  // "" for the not-found message
+  };
+  std::vector<Piece> pieces;
+  size_t chars = 0;
+  std::string_view previous;
+  for (const Candidate* c : qualified) {
+    if (pieces.size() == p_.max_sentences) break;
+    const bool cjk_end = ingest::is_cjk(last_char(c->text));
+    const std::string marker = (cjk_end ? "[" : " [") + c->source->id + "]";
+    const std::string sep =
+        previous.empty() || (ingest::is_cjk(last_char(previous)) && ingest::is_cjk(first_char(c->text))) ? "" : " ";
+    const size_t fixed = text::count_chars(sep) + text::count_chars(marker);
+    std::string sentence = c->text;
+    if (chars + fixed + text::count_chars(sentence) > p_.max_chars) {
+      if (!pieces.empty() || chars + fixed >= p_.max_chars) continue;
+      sentence = shorten(sentence, p_.max_chars - fixed);
+      if (sentence.empty()) continue;
+    }
+    chars += fixed + text::count_chars(sentence);
+    pieces.push_back({sep + sentence + marker, c->source->id});
+    previous = c->text;
+  }
+  if (pieces.empty()) pieces.push_back({p_.not_found_message, ""});
+
+  // Stop strings end the answer before the first of them, wherever it falls.
+  std::string full;
+  for (const Piece& piece : pieces) full += piece.text;
+  size_t cut = full.size();
+  for (const std::string& stop : request.sampling.stop)
+    if (!stop.empty()) cut = std::min(cut, full.find(stop));
+  // A stop string that is not valid UTF-8 could match mid-character; never split one.
+  while (cut < full.size() && (static_cast<unsigned char>(full[cut]) & 0xC0) == 0x80) --cut;
+
+  size_t pos = 0;
+  for (const Piece& piece : pieces) {
+    if (pos >= cut) break;
+    if (request.cancel && request.cancel->load()) {
+      result.finish_reason = FinishReason::kCancelled;
+      break;
+    }
+    const std::string out = piece.text.substr(0, cut - pos);
+    pos += piece.text.size();
+    if (!piece.cites.empty() && pos <= cut &&
+        std::find(result.citations.begin(), result.citations.end(), piece.cites) == result.citations.end())
+      result.citations.push_back(piece.cites);
+    if (result.text.empty())
+      result.time_to_first_token_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    result.text += out;
+    if (request.on_text && !out.empty()) request.on_text(out);
+  }
+  result.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return result;
+}
+
+}  // namespace
+
+std::unique_ptr<Generator> make_extractive_generator(const ExtractiveGeneratorParams& params) {
+  RAGRT_THROW_IF_NOT_KIND(params.max_sentences > 0, ErrorKind::kInvalidArgument, "max_sentences must be at least 1");
+  RAGRT_THROW_IF_NOT_KIND(params.max_chars > 0, ErrorKind::kInvalidArgument, "max_chars must be at least 1");
+  RAGRT_THROW_IF_NOT_KIND(std::isfinite(params.min_score) && params.min_score >= 0 && params.min_score < 1,
+                          ErrorKind::kInvalidArgument, "min_score must be in [0, 1) (got {})", params.min_score);
+  text::require_valid_utf8(params.not_found_message, "not_found_message");
+  return std::make_unique<ExtractiveGenerator>(params);
+}
+
+}  // namespace ragrt

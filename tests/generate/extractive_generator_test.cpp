@@ -1,0 +1,202 @@
+// The `extractive` generator: answers made of the context's best sentences, with citations,
+// in English and Chinese, from passages and tool results.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_helpers.h"
+
+#include "ragrt/error.h"
+#include "ragrt/extractive_generator.h"
+#include "text/utf8.h"
+
+namespace {
+
+using json = nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+ragrt::ContextPassage passage(std::string id, std::string text, double score) {
+  ragrt::ContextPassage p;
+  p.id = std::move(id);
+  p.text = std::move(text);
+  p.score = score;
+  return p;
+}
+
+const std::string kReturns =
+    "## Returns\n\nOur return policy allows returns within 30 days of delivery. Items must be unused and in their "
+    "original packaging. Shipping is free for orders over $50.";
+const std::string kRefunds =
+    "Refunds are issued to the original payment method. A refund takes 5 to 7 business days to appear on your "
+    "statement.";
+
+ragrt::GenerationRequest english(const std::string& question) {
+  ragrt::GenerationRequest r;
+  r.messages = {{{"role", "system"}, {"content", "Answer from the documents."}},
+                {{"role", "user"}, {"content", question}}};
+  r.context = {passage("1", kReturns, 0.9), passage("2", kRefunds, 0.5)};
+  return r;
+}
+
+const std::string kZhReturns = "我们的退货政策允许在收货后30天内退货。商品必须未使用并保留原包装。";
+const std::string kZhRefunds = "退款将在5个工作日内退回原支付账户。如需帮助，请联系客服。";
+
+ragrt::GenerationRequest chinese(const std::string& question) {
+  ragrt::GenerationRequest r;
+  r.messages = {{{"role", "user"}, {"content", question}}};
+  r.context = {passage("1", kZhReturns, 2.0), passage("2", kZhRefunds, 1.0)};
+  return r;
+}
+
+using ragrt::testing::error_of;
+
+TEST(ExtractiveGenerator, EnglishQuestionPicksTheAnsweringSentence) {
+  auto gen = ragrt::make_extractive_generator({.max_sentences = 1});
+  auto result = gen->generate(english("How long does a refund take?"));
+  EXPECT_EQ(result.text, "A refund takes 5 to 7 business days to appear on your statement. [2]");
+  EXPECT_THAT(result.citations, ElementsAre("2"));
+  EXPECT_EQ(result.finish_reason, ragrt::FinishReason::kStop);
+  EXPECT_EQ(result.prompt_tokens, 0u);
+  EXPECT_EQ(result.completion_tokens, 0u);
+
+  // More room: the next best sentences follow in score order, each with its marker.
+  auto wider = ragrt::make_extractive_generator()->generate(english("What is the return policy for refunds?"));
+  EXPECT_EQ(wider.text,
+            "Our return policy allows returns within 30 days of delivery. [1] "
+            "Refunds are issued to the original payment method. [2] "
+            "A refund takes 5 to 7 business days to appear on your statement. [2]");
+  EXPECT_THAT(wider.citations, ElementsAre("1", "2"));
+}
+
+TEST(ExtractiveGenerator, ChineseQuestionPicksTheAnsweringSentence) {
+  auto gen = ragrt::make_extractive_generator();
+  auto refund = gen->generate(chinese("退款需要多长时间？"));
+  EXPECT_EQ(refund.text, "退款将在5个工作日内退回原支付账户。[2]");
+  EXPECT_THAT(refund.citations, ElementsAre("2"));
+
+  auto policy = gen->generate(chinese("退货政策是什么"));
+  EXPECT_EQ(policy.text, "我们的退货政策允许在收货后30天内退货。[1]");
+  EXPECT_THAT(policy.citations, ElementsAre("1"));
+
+  // Two CJK sentences are joined without a space.
+  auto both = gen->generate(chinese("退货和退款"));
+  EXPECT_EQ(both.text, "我们的退货政策允许在收货后30天内退货。[1]退款将在5个工作日内退回原支付账户。[2]");
+  EXPECT_THAT(both.citations, ElementsAre("1", "2"));
+}
+
+TEST(ExtractiveGenerator, NothingMatchingGivesTheNotFoundMessage) {
+  ragrt::ExtractiveGeneratorParams params;
+  params.not_found_message = "No idea.";
+  auto gen = ragrt::make_extractive_generator(params);
+  auto result = gen->generate(english("Which planets have rings?"));
+  EXPECT_EQ(result.text, "No idea.");
+  EXPECT_TRUE(result.citations.empty());
+  EXPECT_EQ(result.finish_reason, ragrt::FinishReason::kStop);
+
+  // Only filler words in common: below min_score.
+  params.min_score = 0.5;
+  EXPECT_EQ(ragrt::make_extractive_generator(params)->generate(english("What is the capital of Mars?")).text,
+            "No idea.");
+
+  // No context at all.
+  auto empty = english("How long does a refund take?");
+  empty.context.clear();
+  EXPECT_EQ(gen->generate(empty).text, "No idea.");
+}
+
+TEST(ExtractiveGenerator, ToolResultsAreSourcesCitedByName) {
+  ragrt::GenerationRequest r;
+  r.messages = {
+      {{"role", "user"}, {"content", "Where is my parcel?"}},
+      {{"role", "assistant"}, {"content", "Let me check."}},
+      {{"role", "user"}, {"content", json::array({{{"type", "text"}, {"text", "What's the weather in Paris?"}}})}},
+      {{"role", "assistant"},
+       {"content", nullptr},
+       {"tool_calls",
+        json::array(
+            {{{"id", "call_1"}, {"type", "function"}, {"function", {{"name", "get_weather"}, {"arguments", "{}"}}}}})}},
+      {{"role", "tool"},
+       {"tool_call_id", "call_1"},
+       {"name", "get_weather"},
+       {"content", "Paris: 18°C and sunny. Wind 10 km/h."}},
+      {{"role", "tool"}, {"tool_call_id", "call_2"}, {"content", "Parcel 42 is in Lyon."}},
+  };
+  auto result = ragrt::make_extractive_generator()->generate(r);
+  // The question is the last user message; the parcel tool result does not answer it.
+  EXPECT_EQ(result.text, "Paris: 18°C and sunny. [get_weather]");
+  EXPECT_THAT(result.citations, ElementsAre("get_weather"));
+
+  r.messages.push_back({{"role", "user"}, {"content", "And my parcel?"}});
+  result = ragrt::make_extractive_generator()->generate(r);
+  EXPECT_EQ(result.text, "Parcel 42 is in Lyon. [call_2]");  // no name: cited by tool_call_id
+}
+
+TEST(ExtractiveGenerator, MaxSentencesAndMaxCharsAreHonoured) {
+  const auto question = english("returns refunds policy days delivery payment shipping");
+  auto two = ragrt::make_extractive_generator({.max_sentences = 2})->generate(question);
+  EXPECT_EQ(std::count(two.text.begin(), two.text.end(), '['), 2) << two.text;
+
+  for (size_t max_chars : {30u, 80u, 150u}) {
+    ragrt::ExtractiveGeneratorParams params;
+    params.max_sentences = 10;
+    params.max_chars = max_chars;
+    auto result = ragrt::make_extractive_generator(params)->generate(question);
+    EXPECT_LE(ragrt::text::count_chars(result.text), max_chars) << result.text;
+    EXPECT_FALSE(result.citations.empty()) << result.text;
+  }
+  // The best sentence alone is too long: cut at a word, still cited.
+  ragrt::ExtractiveGeneratorParams tiny;
+  tiny.max_chars = 30;
+  auto cut = ragrt::make_extractive_generator(tiny)->generate(english("How long does a refund take?"));
+  EXPECT_EQ(cut.text, "A refund takes 5 to 7… [2]");
+}
+
+TEST(ExtractiveGenerator, StreamsOneSentenceAtATime) {
+  auto request = english("What is the return policy for refunds?");
+  std::vector<std::string> pieces;
+  request.on_text = [&](std::string_view t) { pieces.emplace_back(t); };
+  auto result = ragrt::make_extractive_generator()->generate(request);
+  ASSERT_EQ(pieces.size(), 3u);
+  std::string joined;
+  for (const auto& p : pieces) joined += p;
+  EXPECT_EQ(joined, result.text);
+  EXPECT_EQ(pieces[0], "Our return policy allows returns within 30 days of delivery. [1]");
+
+  // A stop string ends the answer before it; only fully emitted markers count as citations.
+  auto stopped = english("What is the return policy for refunds?");
+  stopped.sampling.stop = {"original"};
+  auto s = ragrt::make_extractive_generator()->generate(stopped);
+  EXPECT_EQ(s.text, "Our return policy allows returns within 30 days of delivery. [1] Refunds are issued to the ");
+  EXPECT_THAT(s.citations, ElementsAre("1"));
+
+  // Cancel after the first sentence.
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto cancelled = english("What is the return policy for refunds?");
+  cancelled.cancel = cancel;
+  cancelled.on_text = [&](std::string_view) { *cancel = true; };
+  auto c = ragrt::make_extractive_generator()->generate(cancelled);
+  EXPECT_EQ(c.finish_reason, ragrt::FinishReason::kCancelled);
+  EXPECT_EQ(c.text, "Our return policy allows returns within 30 days of delivery. [1]");
+}
+
+TEST(ExtractiveGenerator, BadRequestsAreInvalidArguments) {
+  auto gen = ragrt::make_extractive_generator();
+  EXPECT_THAT(error_of([&] { gen->generate(english("refund \xff\xfe policy")); }, ragrt::ErrorKind::kInvalidArgument),
+              HasSubstr("UTF-8"));
+  ragrt::GenerationRequest none;
+  error_of([&] { gen->generate(none); }, ragrt::ErrorKind::kInvalidArgument);
+  ragrt::GenerationRequest no_user;
+  no_user.messages = {{{"role", "system"}, {"content", "hi"}}};
+  EXPECT_THAT(error_of([&] { gen->generate(no_user); }, ragrt::ErrorKind::kInvalidArgument), HasSubstr("user"));
+  ragrt::GenerationRequest no_role;
+  no_role.messages = {{{"content", "hi"}}};
+  EXPECT_THAT(error_of([&] { gen->generate(no_role); }, ragrt::ErrorKind::kInvalidArgument), HasSubstr("role"));
+  error_of([] { ragrt::make_extractive_generator({.max_sentences = 0}); }, ragrt::ErrorKind::kInvalidArgument);
+}
+
+}  // namespace
