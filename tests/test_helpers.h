@@ -1,6 +1,8 @@
 #pragma once
 // Small helpers that tests of several concerns share.
+#include <array>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -44,6 +46,31 @@ std::string error_of(Fn&& fn, ErrorKind kind) {
   }
   ADD_FAILURE() << "no ragrt::Error thrown";
   return {};
+}
+
+struct CliResult {
+  int status = -1;  // as pclose returns it: 0 on success
+  std::string out;  // stdout only
+};
+
+// Runs the ragrt CLI with `args` (already shell-quoted), stderr discarded, stdout captured.
+inline CliResult run_cli(const std::string& args) {
+  std::string cmd = std::string(RAGRT_CLI_BINARY) + " " + args + " 2>/dev/null";
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  r.status = pclose(p);
+  return r;
+}
+
+// Single-quotes `s` for the shell.
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 }  // namespace ragrt::testing

@@ -42,6 +42,9 @@ struct ExtractiveGeneratorParams {
   // Sentences need at least one query term and a score above this; when none has, the context
   // does not answer the question and the answer is not_found_message.
   double min_score = 0;
+  // Sentences after the best one need at least this share of its score: a sentence sharing one
+  // minor word with the question is noise, not a second part of the answer.
+  double min_relative_score = 0.5;
   // The answer when no sentence qualifies (no citations then).
   std::string not_found_message = "The documents I have do not answer this question.";
 };

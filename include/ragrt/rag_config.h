@@ -16,12 +16,14 @@
 //     hybrid: {type: hybrid, sources: [bm25, dense], fusion: rrf, rrf_k: 60, candidates: 100,
 //              mmr: {lambda: 0.7}, rerank: {top_n: 30}}
 //   default_retriever: hybrid
+//   generator: {type: onnx, model: models/qwen3-0.6b, sampling: {temperature: 0.3}}   # see generator_config.h
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ragrt/embedder.h"
+#include "ragrt/generator_config.h"
 #include "ragrt/loader.h"
 #include "ragrt/reranker.h"
 #include "ragrt/splitter.h"
@@ -78,6 +80,9 @@ struct RagConfig {
   std::optional<RerankerConfig> reranker;
   std::vector<RetrieverConfig> retrievers;  // in file order
   std::string default_retriever;
+  // How `ragrt ask` and the server answer: see include/ragrt/generator_config.h. Without the
+  // section: the extractive generator, which needs no model.
+  GeneratorConfig generator;
 
   const RetrieverConfig* retriever(const std::string& name) const;
 

@@ -134,14 +134,39 @@ std::string clean_sentence(std::string_view s) {
   return out;
 }
 
-// The sentences of `text` (valid UTF-8), cut where the chunk splitter would cut sentences.
+// Whether a line break at `p` ends a unit of its own: after a sentence's end, after a heading line,
+// or before a list item or heading. Other line breaks are the hard wrapping of one paragraph
+// ("... within 5 working days after the returned item\narrives at our warehouse.") and join.
+bool line_break_ends_unit(std::string_view text, size_t begin, size_t p) {
+  std::string_view before = text.substr(begin, p - begin);
+  while (!before.empty() && text::unicode::is_whitespace(last_char(before)))
+    before.remove_suffix(before.size() - text::prev_char_start(before, before.size()));
+  if (before.empty() || ends_sentence(before) || last_char(before) == U':' || last_char(before) == U'：') return true;
+  size_t line = before.rfind('\n');
+  std::string_view last_line = before.substr(line == std::string_view::npos ? 0 : line + 1);
+  size_t lead = last_line.find_first_not_of(" \t");
+  if (lead != std::string_view::npos && (last_line[lead] == '#' || last_line[lead] == '|')) return true;
+  size_t next = text.find_first_not_of(" \t\r\n", p);
+  if (next == std::string_view::npos) return true;
+  char c = text[next];
+  if (c == '#' || c == '-' || c == '*' || c == '|' || c == '>') return true;
+  size_t digits = next;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  return digits > next && digits < text.size() && (text[digits] == '.' || text[digits] == ')');
+}
+
+// The sentences of `text` (valid UTF-8): cut where the chunk splitter would cut sentences,
+// paragraphs and sections, and at line breaks that end a unit (line_break_ends_unit).
 std::vector<std::string> split_sentences(std::string_view text) {
   std::vector<std::string> out;
   if (text.empty()) return out;
   const ingest::TextBoundaries b = ingest::find_text_boundaries(text, {}, {});
   size_t begin = 0;
   for (size_t p = 1; p <= text.size(); ++p) {
-    if (p < text.size() && b.rank[p] < ingest::kSentence) continue;
+    if (p < text.size()) {
+      if (b.rank[p] < ingest::kSentence) continue;
+      if (b.rank[p] == ingest::kLine && !line_break_ends_unit(text, begin, p)) continue;
+    }
     std::string s = clean_sentence(text.substr(begin, p - begin));
     if (!s.empty()) out.push_back(std::move(s));
     begin = p;
@@ -288,6 +313,14 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
     if (c.matched && c.coverage > p_.min_score) qualified.push_back(&c);
   }
   std::stable_sort(qualified.begin(), qualified.end(), [](auto* a, auto* b) { return a->rank_score > b->rank_score; });
+  // Headings and labels (no end punctuation) answer nothing when whole sentences do; and a later
+  // sentence must match about as well as the best, or it is noise that happens to share a word.
+  if (std::any_of(qualified.begin(), qualified.end(), [](auto* c) { return ends_sentence(c->text); }))
+    std::erase_if(qualified, [](auto* c) { return !ends_sentence(c->text); });
+  if (!qualified.empty()) {
+    const double floor = qualified.front()->rank_score * p_.min_relative_score;
+    std::erase_if(qualified, [&](auto* c) { return c->rank_score < floor; });
+  }
 
   // The answer, as pieces that each carry their separator, sentence and citation marker.
   struct Piece {
@@ -353,6 +386,9 @@ std::unique_ptr<Generator> make_extractive_generator(const ExtractiveGeneratorPa
   RAGRT_THROW_IF_NOT_KIND(params.max_chars > 0, ErrorKind::kInvalidArgument, "max_chars must be at least 1");
   RAGRT_THROW_IF_NOT_KIND(std::isfinite(params.min_score) && params.min_score >= 0 && params.min_score < 1,
                           ErrorKind::kInvalidArgument, "min_score must be in [0, 1) (got {})", params.min_score);
+  RAGRT_THROW_IF_NOT_KIND(
+      std::isfinite(params.min_relative_score) && params.min_relative_score >= 0 && params.min_relative_score <= 1,
+      ErrorKind::kInvalidArgument, "min_relative_score must be in [0, 1] (got {})", params.min_relative_score);
   text::require_valid_utf8(params.not_found_message, "not_found_message");
   return std::make_unique<ExtractiveGenerator>(params);
 }

@@ -64,13 +64,33 @@ TEST(ExtractiveGenerator, EnglishQuestionPicksTheAnsweringSentence) {
   EXPECT_EQ(result.prompt_tokens, 0u);
   EXPECT_EQ(result.completion_tokens, 0u);
 
-  // More room: the next best sentences follow in score order, each with its marker.
-  auto wider = ragrt::make_extractive_generator()->generate(english("What is the return policy for refunds?"));
+  // More room, and no floor relative to the best: the next best sentences follow in score order,
+  // each with its marker.
+  auto wider = ragrt::make_extractive_generator({.min_relative_score = 0})
+                   ->generate(english("What is the return policy for refunds?"));
   EXPECT_EQ(wider.text,
             "Our return policy allows returns within 30 days of delivery. [1] "
             "Refunds are issued to the original payment method. [2] "
             "A refund takes 5 to 7 business days to appear on your statement. [2]");
   EXPECT_THAT(wider.citations, ElementsAre("1", "2"));
+
+  // By default a sentence must score at least half as well as the best: the two that share only
+  // "refund" with the question are left out.
+  auto focused = ragrt::make_extractive_generator()->generate(english("What is the return policy for refunds?"));
+  EXPECT_EQ(focused.text, "Our return policy allows returns within 30 days of delivery. [1]");
+}
+
+TEST(ExtractiveGenerator, HardWrappedLinesStayOneSentenceAndHeadingsAreLeftOut) {
+  ragrt::GenerationRequest r;
+  r.messages = {{{"role", "user"}, {"content", "When are refunds issued?"}}};
+  r.context = {passage("1",
+                       "## Refund timing\n\nRefunds are issued to the original payment method within 5 working days "
+                       "after the returned item\narrives at our warehouse. Card refunds can take longer.\n",
+                       1.0)};
+  auto result = ragrt::make_extractive_generator({.max_sentences = 1})->generate(r);
+  EXPECT_EQ(result.text,
+            "Refunds are issued to the original payment method within 5 working days after the returned item "
+            "arrives at our warehouse. [1]");
 }
 
 TEST(ExtractiveGenerator, ChineseQuestionPicksTheAnsweringSentence) {
@@ -138,13 +158,14 @@ TEST(ExtractiveGenerator, ToolResultsAreSourcesCitedByName) {
 
 TEST(ExtractiveGenerator, MaxSentencesAndMaxCharsAreHonoured) {
   const auto question = english("returns refunds policy days delivery payment shipping");
-  auto two = ragrt::make_extractive_generator({.max_sentences = 2})->generate(question);
+  auto two = ragrt::make_extractive_generator({.max_sentences = 2, .min_relative_score = 0})->generate(question);
   EXPECT_EQ(std::count(two.text.begin(), two.text.end(), '['), 2) << two.text;
 
   for (size_t max_chars : {30u, 80u, 150u}) {
     ragrt::ExtractiveGeneratorParams params;
     params.max_sentences = 10;
     params.max_chars = max_chars;
+    params.min_relative_score = 0;
     auto result = ragrt::make_extractive_generator(params)->generate(question);
     EXPECT_LE(ragrt::text::count_chars(result.text), max_chars) << result.text;
     EXPECT_FALSE(result.citations.empty()) << result.text;
@@ -160,7 +181,7 @@ TEST(ExtractiveGenerator, StreamsOneSentenceAtATime) {
   auto request = english("What is the return policy for refunds?");
   std::vector<std::string> pieces;
   request.on_text = [&](std::string_view t) { pieces.emplace_back(t); };
-  auto result = ragrt::make_extractive_generator()->generate(request);
+  auto result = ragrt::make_extractive_generator({.min_relative_score = 0})->generate(request);
   ASSERT_EQ(pieces.size(), 3u);
   std::string joined;
   for (const auto& p : pieces) joined += p;
@@ -170,7 +191,7 @@ TEST(ExtractiveGenerator, StreamsOneSentenceAtATime) {
   // A stop string ends the answer before it; only fully emitted markers count as citations.
   auto stopped = english("What is the return policy for refunds?");
   stopped.sampling.stop = {"original"};
-  auto s = ragrt::make_extractive_generator()->generate(stopped);
+  auto s = ragrt::make_extractive_generator({.min_relative_score = 0})->generate(stopped);
   EXPECT_EQ(s.text, "Our return policy allows returns within 30 days of delivery. [1] Refunds are issued to the ");
   EXPECT_THAT(s.citations, ElementsAre("1"));
 
@@ -179,7 +200,7 @@ TEST(ExtractiveGenerator, StreamsOneSentenceAtATime) {
   auto cancelled = english("What is the return policy for refunds?");
   cancelled.cancel = cancel;
   cancelled.on_text = [&](std::string_view) { *cancel = true; };
-  auto c = ragrt::make_extractive_generator()->generate(cancelled);
+  auto c = ragrt::make_extractive_generator({.min_relative_score = 0})->generate(cancelled);
   EXPECT_EQ(c.finish_reason, ragrt::FinishReason::kCancelled);
   EXPECT_EQ(c.text, "Our return policy allows returns within 30 days of delivery. [1]");
 }

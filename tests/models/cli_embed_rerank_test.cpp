@@ -8,28 +8,14 @@
 #include "ragrt/embedder.h"
 #include "ragrt/reranker.h"
 #include "runtime/test_models.h"
+#include "test_helpers.h"
 
 using ragrt::testing::test_model_dir;
 
 namespace {
 
-struct CliResult {
-  int status = -1;
-  std::string out;
-};
-
-// Runs the CLI with stderr folded into a file we ignore, stdout captured.
-CliResult run_cli(const std::string& args) {
-  std::string cmd = std::string(RAGRT_CLI_BINARY) + " " + args + " 2>/dev/null";
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  r.status = pclose(p);
-  return r;
-}
+using ragrt::testing::CliResult;
+using ragrt::testing::run_cli;
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 

@@ -117,3 +117,83 @@ TEST(RagConfig, LoadNamesAMissingFile) {
 
 }  // namespace
 }  // namespace ragrt
+
+namespace ragrt {
+namespace {
+
+TEST(RagConfigGenerator, DefaultsToExtractive) {
+  RagConfig c = RagConfig::parse("collection: idx\n", "ragrt.yaml", "/base");
+  EXPECT_EQ(c.generator.type, "extractive");
+  EXPECT_EQ(c.generator.context_passages, 5u);
+}
+
+TEST(RagConfigGenerator, ReadsOnnxSettingsSamplingAndTemplateVariables) {
+  RagConfig c = RagConfig::parse(R"(
+collection: idx
+generator:
+  type: onnx
+  model: models/qwen
+  max_batch: 4
+  prefix_cache_mb: 64
+  template_variables: {enable_thinking: false, date_string: "26 Jul 2024", depth: 2}
+  session: {intra_op_threads: 2}
+  sampling: {temperature: 0.3, top_p: 0.9, max_new_tokens: 200, stop: ["User:"], seed: 7}
+  context_passages: 3
+)",
+                                 "ragrt.yaml", "/base");
+  const auto& g = c.generator;
+  EXPECT_EQ(g.type, "onnx");
+  EXPECT_EQ(g.onnx.model_dir, "/base/models/qwen");
+  EXPECT_EQ(g.onnx.max_batch, 4u);
+  EXPECT_EQ(g.onnx.prefix_cache_mb, 64u);
+  EXPECT_EQ(g.onnx.session.intra_op_threads, 2);
+  EXPECT_EQ(g.onnx.template_variables.dump(), R"({"enable_thinking":false,"date_string":"26 Jul 2024","depth":2})");
+  EXPECT_FLOAT_EQ(*g.sampling.temperature, 0.3f);
+  EXPECT_EQ(*g.sampling.max_new_tokens, 200u);
+  EXPECT_EQ(g.sampling.stop, (std::vector<std::string>{"User:"}));
+  EXPECT_EQ(*g.sampling.seed, 7u);
+  EXPECT_FALSE(g.sampling.top_k.has_value());
+  EXPECT_EQ(g.context_passages, 3u);
+}
+
+TEST(RagConfigGenerator, ReadsOpenAISettings) {
+  RagConfig c = RagConfig::parse(R"(
+collection: idx
+generator: {type: openai, base_url: "http://gpu-box:8000/v1", model: qwen3-32b, api_key_env: VLLM_KEY,
+            timeout_s: 60, max_retries: 4, headers: {X-Team: support}}
+)",
+                                 "ragrt.yaml", "/base");
+  const auto& o = c.generator.openai;
+  EXPECT_EQ(o.base_url, "http://gpu-box:8000/v1");
+  EXPECT_EQ(o.model, "qwen3-32b");
+  EXPECT_EQ(o.api_key_env, "VLLM_KEY");
+  EXPECT_EQ(o.timeout_s, 60);
+  EXPECT_EQ(o.max_retries, 4);
+  EXPECT_EQ(o.headers.at("X-Team"), "support");
+}
+
+std::string generator_error(const std::string& yaml) {
+  try {
+    RagConfig::parse(yaml, "ragrt.yaml", "/base");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(RagConfigGenerator, MistakesNameLineAndKey) {
+  EXPECT_THAT(generator_error("collection: idx\ngenerator: {type: llama}\n"),
+              HasSubstr("ragrt.yaml:2: generator.type: unknown generator type 'llama'"));
+  EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: onnx\n"),
+              HasSubstr("generator.model: missing"));
+  // A key of another generator type is a mistake, not silently ignored.
+  EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: extractive\n  base_url: http://x\n"),
+              HasSubstr("ragrt.yaml:4: generator.base_url: unknown key"));
+  EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  sampling: {temprature: 0.2}\n"),
+              HasSubstr("generator.sampling.temprature: unknown key"));
+  EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  sampling: {max_new_tokens: 0}\n"),
+              HasSubstr("generator.sampling.max_new_tokens: must be at least 1"));
+}
+
+}  // namespace
+}  // namespace ragrt

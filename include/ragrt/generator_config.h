@@ -1,0 +1,42 @@
+#pragma once
+// The `generator:` section of the YAML config and the factory that builds a Generator from it by
+// type name. Example (every key optional; without the section the generator is `extractive`):
+//
+//   generator:
+//     type: onnx                      # extractive (default) | onnx | openai
+//     model: models/qwen3-0.6b        # onnx: decoder folder (relative to the config file)
+//     max_batch: 8                    # onnx: requests decoded together
+//     prefix_cache_mb: 256            # onnx: key/values of recent prompts kept for reuse
+//     template_variables: {enable_thinking: false}
+//     session: {providers: [cuda, cpu], intra_op_threads: 4}
+//     base_url: http://localhost:8000/v1   # openai
+//     api_key_env: OPENAI_API_KEY          # openai: the environment variable holding the key
+//     sampling: {temperature: 0.3, top_p: 0.9, max_new_tokens: 512, stop: ["\n\nUser:"]}
+//     context_passages: 5             # passages retrieved for `ragrt ask`
+//     max_sentences: 3                # extractive
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "ragrt/extractive_generator.h"
+#include "ragrt/generator.h"
+#include "ragrt/onnx_generator.h"
+#include "ragrt/openai_generator.h"
+
+namespace ragrt {
+
+struct GeneratorConfig {
+  std::string type = "extractive";
+  ExtractiveGeneratorParams extractive;
+  OnnxGeneratorParams onnx;
+  OpenAIGeneratorParams openai;
+  SamplingParams sampling;      // defaults for every request (a request's own values win)
+  size_t context_passages = 5;  // how many retrieved passages a question gets
+  std::string system_prompt;    // "" = the built-in grounded-answer instructions
+};
+
+// Builds the configured generator. Throws ragrt::Error naming what is wrong (unknown type,
+// missing model folder, unset API key variable).
+std::unique_ptr<Generator> make_generator(const GeneratorConfig& config);
+
+}  // namespace ragrt
