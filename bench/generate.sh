@@ -56,12 +56,12 @@ if [ ! -f "$TINY/.stamp" ] || [ "$(cat "$TINY/.stamp")" != "$stamp" ]; then
   echo "$stamp" > "$TINY/.stamp"
 fi
 
-ours_json="$("$BENCH" --model "$MODEL" "$@" | tee /dev/stderr | tail -n 1)"
+ours_json="$("$BENCH" --model "$MODEL" "$@")"
 peer_json="$(cd "$ROOT/scripts/node" && "$NODE" generate_reference.mjs "$WORK/models" --bench llama-bench 128 64)"
-echo "peer: $peer_json"
-tiny_json="$("$BENCH" --model "$TINY" --only-single | tee /dev/stderr | tail -n 1)"
+echo "peer: $peer_json" >&2
+tiny_json="$("$BENCH" --model "$TINY" --only-single)"
 tiny_peer_json="$(cd "$ROOT/scripts/node" && "$NODE" generate_reference.mjs "$WORK/models" --bench llama-tiny 128 64)"
-echo "peer: $tiny_peer_json"
+echo "peer: $tiny_peer_json" >&2
 
 "$PY" - "$ours_json" "$peer_json" "$tiny_json" "$tiny_peer_json" <<'PYEOF'
 import json, sys

@@ -1,7 +1,7 @@
 // bench/run generate, our side: the local generation engine (src/generate/engine.h) on one decoder
 // folder. Prompts are token ids (the same formula as the peer's), greedy decoding, fp32 on CPU.
 //   generate_bench --model DIR [--prompt 128] [--new 64] [--only-single]
-// Prints one line per measurement and, last, a JSON object with every figure.
+// Prints one line per measurement on stderr and a JSON object with every figure on stdout.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "generate/engine.h"
 #include "models/decoder_model.h"
@@ -72,9 +73,10 @@ int main(int argc, char** argv) {
     }
   }
   if (dir.empty()) {
-    std::fprintf(stderr, "usage: generate_bench --model DIR [--prompt N] [--new N]\n");
+    std::fprintf(stderr, "usage: generate_bench --model DIR [--prompt N] [--new N] [--only-single]\n");
     return 2;
   }
+  spdlog::set_level(spdlog::level::warn);  // no per-session load lines between the figures
   auto folder = ModelFolder::open(dir);
   std::shared_ptr<const models::DecoderModel> model = models::DecoderModel::open(folder, {});
   std::shared_ptr<Tokenizer> tokenizer = folder.load_tokenizer();
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
     std::sort(speed.begin(), speed.end());
     out["ttft_ms"] = ttft[1];
     out["tok_per_s"] = speed[1];
-    std::printf("ours single: prompt %zu tokens, %zu new: ttft %.1f ms, decode %.1f tok/s\n", prompt_len, new_tokens,
+    std::fprintf(stderr, "ours single: prompt %zu tokens, %zu new: ttft %.1f ms, decode %.1f tok/s\n", prompt_len, new_tokens,
                 ttft[1], speed[1]);
   }
 
@@ -124,7 +126,7 @@ int main(int argc, char** argv) {
     out["no_cache_tok_per_s"] = without;
     out["cache_speedup"] = with / without;
     out["cache_same_tokens"] = a.tokens == b.tokens;
-    std::printf("ours kv cache at 240-256 tokens: %.1f tok/s with, %.2f tok/s without (x%.1f), same tokens: %s\n", with,
+    std::fprintf(stderr, "ours kv cache at 240-256 tokens: %.1f tok/s with, %.2f tok/s without (x%.1f), same tokens: %s\n", with,
                 without, with / without, a.tokens == b.tokens ? "yes" : "NO");
   }
 
@@ -146,7 +148,7 @@ int main(int argc, char** argv) {
     out["batch1_tok_per_s"] = sequential;
     out["batch8_tok_per_s"] = together;
     out["batch8_speedup"] = together / sequential;
-    std::printf("ours batching: 8 requests x %zu tokens: one at a time %.1f tok/s, together %.1f tok/s (x%.2f)\n",
+    std::fprintf(stderr, "ours batching: 8 requests x %zu tokens: one at a time %.1f tok/s, together %.1f tok/s (x%.2f)\n",
                 batch_new, sequential, together, together / sequential);
   }
 
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
     out["cold_ttft_ms"] = cold.result.time_to_first_token_ms;
     out["prefix_ttft_ms"] = warm.result.time_to_first_token_ms;
     out["prefix_reused_tokens"] = warm.result.cached_prompt_tokens;
-    std::printf("ours prefix cache: 496-token prompt, ttft %.1f ms cold, %.1f ms with %zu tokens reused\n",
+    std::fprintf(stderr, "ours prefix cache: 496-token prompt, ttft %.1f ms cold, %.1f ms with %zu tokens reused\n",
                 cold.result.time_to_first_token_ms, warm.result.time_to_first_token_ms,
                 warm.result.cached_prompt_tokens);
   }
