@@ -197,6 +197,9 @@ struct Source {
   std::string id;
   std::string text;
   size_t rank = 0;  // 0 = the best passage (and tool results)
+  // Retrieval score relative to the best passage's, in (0, 1]; 1 for tool results and when the
+  // scores say nothing (not all positive).
+  double relevance = 1;
 };
 
 struct Candidate {
@@ -262,8 +265,13 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   std::vector<const ContextPassage*> passages;
   for (const ContextPassage& c : request.context) passages.push_back(&c);
   std::stable_sort(passages.begin(), passages.end(), [](auto* a, auto* b) { return a->score > b->score; });
-  for (size_t r = 0; r < passages.size(); ++r)
-    sources.push_back({passages[r]->id, text::from_utf8_lossy(passages[r]->text), r});
+  const bool scored = !passages.empty() && std::all_of(passages.begin(), passages.end(), [](auto* p) {
+    return std::isfinite(p->score) && p->score > 0;
+  });
+  for (size_t r = 0; r < passages.size(); ++r) {
+    double relevance = scored ? passages[r]->score / passages.front()->score : 1;
+    sources.push_back({passages[r]->id, text::from_utf8_lossy(passages[r]->text), r, relevance});
+  }
 
   // Candidate sentences, each kept once (overlapping chunks repeat them) from its best source.
   std::vector<Candidate> candidates;
@@ -308,7 +316,9 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
       }
     }
     c.coverage = total_idf > 0 ? matched / total_idf : 0;
+    // A sentence from a passage the retriever rated lower needs a better match to compete.
     c.rank_score = c.coverage * (1 + kPassageBonus / static_cast<double>(1 + c.source->rank)) *
+                   (0.5 + 0.5 * c.source->relevance) *
                    (ends_sentence(c.text) ? 1.0 : kFragmentFactor);
     if (c.matched && c.coverage > p_.min_score) qualified.push_back(&c);
   }
