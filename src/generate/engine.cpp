@@ -142,7 +142,14 @@ void Engine::loop() {
         if (params_.use_kv_cache) {
           std::vector<KvCache::RowRef> rows;
           for (size_t i = 0; i < active_.size(); ++i) {
-            if (!active_[i]->done) rows.push_back({&batch_kv_, i});
+            if (!active_[i]->done) {
+              rows.push_back({&batch_kv_, i});
+            } else if (prefix_cache_.enabled()) {
+              // The conversation so far (prompt and answer), for its next turn to start from.
+              const size_t fed = batch_kv_.tokens(i);
+              KvCache::RowRef row{&batch_kv_, i};
+              prefix_cache_.insert(std::span(active_[i]->history.data(), fed), KvCache::gather(std::span(&row, 1)));
+            }
           }
           batch_kv_ = rows.empty() ? KvCache() : KvCache::gather(rows);
         }

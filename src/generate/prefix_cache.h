@@ -28,6 +28,7 @@ class PrefixCache {
   // `kv` holds one row covering all of `tokens`; shared, not copied.
   void insert(std::span<const int32_t> tokens, const KvCache& kv);
 
+  bool enabled() const { return max_bytes_ > 0; }
   size_t bytes() const { return bytes_; }
   size_t entries() const { return entries_.size(); }
 

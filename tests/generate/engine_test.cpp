@@ -264,6 +264,22 @@ TEST(EngineTest, PrefixCacheReusesSharedPromptStartAndChangesNothing) {
   EXPECT_EQ(again.tokens, hit.tokens);
 }
 
+// The next turn of a conversation repeats the previous prompt and answer: all of it is reused.
+TEST(EngineTest, PrefixCacheKeepsTheAnswerForTheNextTurn) {
+  Engine cached(tiny().model, tiny().tokenizer, engine_params(2, true, size_t{64} << 20));
+  auto first_prompt = prompt_of(30, 12);
+  auto first = cached.run(request(first_prompt, greedy(10)));
+  ASSERT_EQ(first.tokens.size(), 10u);
+  auto next = first_prompt;
+  next.insert(next.end(), first.tokens.begin(), first.tokens.end());
+  next.insert(next.end(), {31, 32, 33});
+  auto second = cached.run(request(next, greedy(6)));
+  // Every token fed to the model so far: the prompt and all generated tokens but the last.
+  EXPECT_EQ(second.result.cached_prompt_tokens, first_prompt.size() + first.tokens.size() - 1);
+  Engine plain(tiny().model, tiny().tokenizer, engine_params(1));
+  EXPECT_EQ(second.tokens, plain.run(request(next, greedy(6))).tokens);
+}
+
 TEST(EngineTest, StreamedPiecesAreCompleteUtf8AndAddUpToTheText) {
   Engine engine(tiny().model, tiny().tokenizer, engine_params(2));
   for (int32_t seed : {1, 2, 3}) {
