@@ -35,6 +35,9 @@ struct SamplingParams {
   std::optional<uint64_t> seed;             // same seed, same request: same output
   std::optional<size_t> max_new_tokens;     // default 256
   std::vector<std::string> stop;            // stop strings, matched on decoded text; not part of the output
+
+  // These values, each unset one (and an empty stop list) taken from `defaults`.
+  SamplingParams with_defaults(const SamplingParams& defaults) const;
 };
 
 // A passage the answer may cite. The pipeline numbers them (`id` "1", "2", …) and puts them into

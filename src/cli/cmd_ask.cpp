@@ -24,23 +24,6 @@ struct AskArgs {
   bool json = false;
 };
 
-// Request values win; unset ones take the config's.
-SamplingParams with_defaults(SamplingParams request, const SamplingParams& config) {
-  auto fill = [](auto& field, const auto& fallback) {
-    if (!field) field = fallback;
-  };
-  fill(request.do_sample, config.do_sample);
-  fill(request.temperature, config.temperature);
-  fill(request.top_k, config.top_k);
-  fill(request.top_p, config.top_p);
-  fill(request.min_p, config.min_p);
-  fill(request.repetition_penalty, config.repetition_penalty);
-  fill(request.seed, config.seed);
-  fill(request.max_new_tokens, config.max_new_tokens);
-  if (request.stop.empty()) request.stop = config.stop;
-  return request;
-}
-
 int run_ask(const AskArgs& args) {
   const RagConfig config = args.config.load();
   auto kb = KnowledgeBase::open(config, /*writer=*/false);
@@ -65,7 +48,7 @@ int run_ask(const AskArgs& args) {
     request.context.push_back(std::move(p));
   }
   request.messages = rag_messages(args.question, request.context, config.generator.system_prompt);
-  request.sampling = with_defaults({}, config.generator.sampling);
+  request.sampling = config.generator.sampling;
   if (!args.json) {
     request.on_text = [](std::string_view piece) {
       std::fwrite(piece.data(), 1, piece.size(), stdout);

@@ -113,23 +113,7 @@ void Engine::loop() {
           seq->done = true;
         }
       }
-      if (params_.use_kv_cache) {
-        // The batch: running rows, then the newcomers, all left-padded to one length.
-        std::vector<KvCache::RowRef> rows;
-        for (size_t i = 0; i < active_.size(); ++i) {
-          if (!active_[i]->done) rows.push_back({&batch_kv_, i});
-        }
-        bool changed = rows.size() != active_.size();
-        for (auto& seq : joining) {
-          if (!seq->done) rows.push_back({&seq->kv, 0}), changed = true;
-        }
-        if (changed) batch_kv_ = rows.empty() ? KvCache() : KvCache::gather(rows);
-      }
-      std::erase_if(active_, [](const auto& s) { return s->done; });
-      for (auto& seq : joining) {
-        seq->kv = KvCache();
-        if (!seq->done) active_.push_back(std::move(seq));
-      }
+      rebuild_batch(joining);
 
       if (!active_.empty()) {
         if (params_.use_kv_cache) {
@@ -138,27 +122,11 @@ void Engine::loop() {
           step_without_cache(*active_.front());
         }
       }
-      if (std::any_of(active_.begin(), active_.end(), [](const auto& s) { return s->done; })) {
-        if (params_.use_kv_cache) {
-          std::vector<KvCache::RowRef> rows;
-          for (size_t i = 0; i < active_.size(); ++i) {
-            if (!active_[i]->done) {
-              rows.push_back({&batch_kv_, i});
-            } else if (prefix_cache_.enabled()) {
-              // The conversation so far (prompt and answer), for its next turn to start from.
-              const size_t fed = batch_kv_.tokens(i);
-              KvCache::RowRef row{&batch_kv_, i};
-              prefix_cache_.insert(std::span(active_[i]->history.data(), fed), KvCache::gather(std::span(&row, 1)));
-            }
-          }
-          batch_kv_ = rows.empty() ? KvCache() : KvCache::gather(rows);
-        }
-        std::erase_if(active_, [](const auto& s) { return s->done; });
-      }
+      rebuild_batch(joining);  // joining is empty now: this drops the rows the step finished
     } catch (...) {
       auto error = std::current_exception();
       for (auto& seq : joining) {
-        if (seq && !seq->done) seq->promise.set_exception(error), seq->done = true;
+        if (!seq->done) seq->promise.set_exception(error), seq->done = true;
       }
       fail_all(error);
     }
@@ -170,6 +138,36 @@ void Engine::loop() {
   std::lock_guard lock(mutex_);
   for (auto& seq : queue_) finish(*seq, FinishReason::kCancelled);
   queue_.clear();
+}
+
+void Engine::rebuild_batch(std::vector<std::unique_ptr<Sequence>>& joining) {
+  bool changed = !joining.empty();
+  for (const auto& seq : active_) changed = changed || seq->done;
+  if (!changed) return;
+  if (params_.use_kv_cache) {
+    // The batch: running rows, then the newcomers, all left-padded to one length.
+    std::vector<KvCache::RowRef> rows;
+    for (size_t i = 0; i < active_.size(); ++i) {
+      if (!active_[i]->done) {
+        rows.push_back({&batch_kv_, i});
+      } else if (prefix_cache_.enabled()) {
+        // The conversation so far (prompt and answer), for its next turn to start from.
+        KvCache::RowRef row{&batch_kv_, i};
+        prefix_cache_.insert(std::span(active_[i]->history.data(), batch_kv_.tokens(i)),
+                             KvCache::gather(std::span(&row, 1)));
+      }
+    }
+    for (const auto& seq : joining) {
+      if (!seq->done) rows.push_back({&seq->kv, 0});
+    }
+    batch_kv_ = rows.empty() ? KvCache() : KvCache::gather(rows);
+  }
+  std::erase_if(active_, [](const auto& s) { return s->done; });
+  for (auto& seq : joining) {
+    seq->kv = KvCache();
+    if (!seq->done) active_.push_back(std::move(seq));
+  }
+  joining.clear();
 }
 
 void Engine::prefill(Sequence& seq) {

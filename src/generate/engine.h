@@ -74,6 +74,9 @@ class Engine {
  private:
   struct Sequence;
   void loop();
+  // Drops finished rows (keeping their key/values in the prefix cache) and appends `joining`'s
+  // live sequences, copying the batch's key/values only when its rows changed.
+  void rebuild_batch(std::vector<std::unique_ptr<Sequence>>& joining);
   void prefill(Sequence& seq);
   void decode_step();
   void step_without_cache(Sequence& seq);

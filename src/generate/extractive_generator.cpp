@@ -14,6 +14,7 @@
 
 #include "index/keyword_text.h"
 #include "ingest/text_boundaries.h"
+#include "generate/chat_messages.h"
 #include "ragrt/error.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
@@ -21,7 +22,7 @@
 namespace ragrt {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 // Sentences without end punctuation (headings, list labels) tend to repeat the question's words
@@ -29,20 +30,6 @@ using Clock = std::chrono::steady_clock;
 constexpr double kFragmentFactor = 0.75;
 // The light preference for higher-ranked passages: the best gets +10%, the second +5%, …
 constexpr double kPassageBonus = 0.1;
-
-std::string content_text(const json& content) {
-  if (content.is_string()) return content.get<std::string>();
-  std::string out;
-  if (content.is_array()) {
-    for (const json& part : content) {
-      if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
-        continue;
-      if (!out.empty()) out += '\n';
-      out += part["text"].get<std::string>();
-    }
-  }
-  return out;
-}
 
 // Question words that say nothing about the answer. Sentence-level IDF cannot discount them: in a
 // handful of sentences "is" or "for" is as rare as "refund", and would win as often.
@@ -234,13 +221,12 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   std::vector<Source> sources;
   RAGRT_THROW_IF_NOT_KIND(!request.messages.empty() || request.prompt, ErrorKind::kInvalidArgument,
                           "the request has no messages (and no raw prompt)");
+  generate::require_roles(request.messages);
   for (size_t i = 0; i < request.messages.size(); ++i) {
     const ChatMessage& m = request.messages[i];
-    RAGRT_THROW_IF_NOT_KIND(m.is_object() && m.contains("role") && m["role"].is_string(), ErrorKind::kInvalidArgument,
-                            "message {} has no \"role\" string", i);
     const std::string role = m["role"].get<std::string>();
     if (role == "user") {
-      question = m.contains("content") ? content_text(m["content"]) : "";
+      question = m.contains("content") ? generate::content_text(m["content"], "\n") : "";
     } else if (role == "tool") {
       Source s;
       for (const char* key : {"name", "tool_call_id"}) {
@@ -250,7 +236,7 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
         }
       }
       if (s.id.empty()) s.id = "tool";
-      s.text = m.contains("content") ? content_text(m["content"]) : "";
+      s.text = m.contains("content") ? generate::content_text(m["content"], "\n") : "";
       text::require_valid_utf8(s.text, fmt::format("the content of message {} (tool)", i));
       sources.push_back(std::move(s));
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "generate/chat_messages.h"
 #include "generate/engine.h"
 #include "models/decoder_model.h"
 #include "ragrt/chat_template.h"
@@ -66,13 +67,9 @@ class OnnxGenerator : public Generator {
     } else {
       RAGRT_THROW_IF_NOT_KIND(!request.messages.empty(), ErrorKind::kInvalidArgument,
                               "generator: the request has neither messages nor a prompt");
+      generate::require_roles(request.messages);
       for (size_t i = 0; i < request.messages.size(); ++i) {
-        const auto& m = request.messages[i];
-        RAGRT_THROW_IF_NOT_KIND(m.is_object() && m.contains("role") && m["role"].is_string(),
-                                ErrorKind::kInvalidArgument,
-                                "generator: messages[{}] needs a string field 'role' (system, user, assistant, tool)",
-                                i);
-        require_utf8_strings(m, fmt::format("messages[{}]", i));
+        require_utf8_strings(request.messages[i], fmt::format("messages[{}]", i));
       }
       require_utf8_strings(request.tools, "tools");
       RAGRT_THROW_IF_NOT_KIND(chat_template_ != nullptr, ErrorKind::kInvalidArgument,

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "generate/chat_messages.h"
 #include "ragrt/error.h"
 #include "ragrt/version.h"
 #include "text/utf8.h"
@@ -67,18 +68,6 @@ FinishReason map_finish_reason(std::string_view r) {
   if (r == "length") return FinishReason::kLength;
   if (r == "tool_calls") return FinishReason::kToolCalls;
   return FinishReason::kStop;
-}
-
-// Message content may be a string or OpenAI's list of parts; null (a tool-call turn) is "".
-std::string content_text(const json& content) {
-  if (content.is_string()) return content.get<std::string>();
-  std::string out;
-  if (content.is_array()) {
-    for (const json& part : content)
-      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") && part["text"].is_string())
-        out += part["text"].get<std::string>();
-  }
-  return out;
 }
 
 // The message of an OpenAI-style error body ({"error": {"message": …}}, {"error": "…"}, FastAPI's
@@ -316,7 +305,7 @@ void Attempt::take_choice(const json& choice, bool streamed) {
     deliver(choice["text"].get<std::string>());
   } else if (choice.contains(part) && choice[part].is_object()) {
     const json& msg = choice[part];
-    if (msg.contains("content")) deliver(content_text(msg["content"]));
+    if (msg.contains("content")) deliver(generate::content_text(msg["content"]));
     if (msg.contains("tool_calls") && msg["tool_calls"].is_array()) {
       size_t position = 0;
       for (const json& piece : msg["tool_calls"]) {
@@ -446,11 +435,7 @@ std::string OpenAIGenerator::request_body(const GenerationRequest& request) cons
   } else {
     RAGRT_THROW_IF_NOT_KIND(!request.messages.empty(), ErrorKind::kInvalidArgument,
                             "the request has no messages (and no raw prompt)");
-    for (size_t i = 0; i < request.messages.size(); ++i) {
-      const ChatMessage& m = request.messages[i];
-      RAGRT_THROW_IF_NOT_KIND(m.is_object() && m.contains("role") && m["role"].is_string(), ErrorKind::kInvalidArgument,
-                              "message {} has no \"role\" string", i);
-    }
+    generate::require_roles(request.messages);
     body["messages"] = request.messages;
     if (!request.tools.is_null()) {
       RAGRT_THROW_IF_NOT_KIND(request.tools.is_array(), ErrorKind::kInvalidArgument,

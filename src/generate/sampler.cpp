@@ -52,22 +52,22 @@ int32_t argmax(std::span<const float> v) {
 }  // namespace
 
 ResolvedSampling resolve_sampling(const SamplingParams& request, const SamplingParams& model_defaults) {
-  auto pick = [](const auto& a, const auto& b, auto fallback) { return a ? *a : b ? *b : fallback; };
+  const SamplingParams p = request.with_defaults(model_defaults);
   ResolvedSampling r;
-  r.do_sample = pick(request.do_sample, model_defaults.do_sample, false);
-  r.temperature = pick(request.temperature, model_defaults.temperature, 1.0f);
-  r.top_k = pick(request.top_k, model_defaults.top_k, size_t{0});
-  r.top_p = pick(request.top_p, model_defaults.top_p, 1.0f);
-  r.min_p = pick(request.min_p, model_defaults.min_p, 0.0f);
-  r.repetition_penalty = pick(request.repetition_penalty, model_defaults.repetition_penalty, 1.0f);
-  r.max_new_tokens = pick(request.max_new_tokens, model_defaults.max_new_tokens, size_t{256});
-  r.stop = request.stop.empty() ? model_defaults.stop : request.stop;
+  r.do_sample = p.do_sample.value_or(false);
+  r.temperature = p.temperature.value_or(1.0f);
+  r.top_k = p.top_k.value_or(0);
+  r.top_p = p.top_p.value_or(1.0f);
+  r.min_p = p.min_p.value_or(0.0f);
+  r.repetition_penalty = p.repetition_penalty.value_or(1.0f);
+  r.max_new_tokens = p.max_new_tokens.value_or(256);
+  r.stop = p.stop;
   // OpenAI clients send a temperature and expect sampling; temperature 0 is their way to ask for
   // greedy. A request that sets a temperature but not do_sample therefore samples.
   if (request.temperature && !request.do_sample) r.do_sample = *request.temperature > 0;
   if (r.temperature == 0) r.do_sample = false;
-  if (request.seed) {
-    r.seed = *request.seed;
+  if (p.seed) {
+    r.seed = *p.seed;
   } else {
     std::random_device device;
     r.seed = (uint64_t{device()} << 32) ^ device();
@@ -109,7 +109,10 @@ int32_t Sampler::sample(std::span<const float> logits) {
   const size_t vocab = logits.size();
   const double inv_t = 1.0 / params_.temperature;
   const float max_logit = *std::max_element(logits.begin(), logits.end());
-  auto weight = [&](int32_t id) { return std::exp((static_cast<double>(logits[id]) - max_logit) * inv_t); };
+  // Unnormalized softmax weights, each computed once: over a 150k vocabulary exp() is most of the
+  // cost of a sampled token. Filled for the candidates only (all tokens without top-k).
+  weights_.resize(vocab);
+  auto weigh = [&](int32_t id) { return weights_[id] = std::exp((static_cast<double>(logits[id]) - max_logit) * inv_t); };
   auto by_logit = [&](int32_t a, int32_t b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); };
   order_.resize(vocab);
   std::iota(order_.begin(), order_.end(), 0);
@@ -127,9 +130,9 @@ int32_t Sampler::sample(std::span<const float> logits) {
     auto ties_end = std::partition(order_.begin() + k, order_.end(), [&](int32_t id) { return logits[id] == kth; });
     sorted = static_cast<size_t>(ties_end - order_.begin());
     std::sort(order_.begin() + k, ties_end);  // ties in id order, as the full sort would give
-    for (size_t i = 0; i < sorted; ++i) total += weight(order_[i]);
+    for (size_t i = 0; i < sorted; ++i) total += weigh(order_[i]);
   } else {
-    for (size_t i = 0; i < vocab; ++i) total += weight(static_cast<int32_t>(i));
+    for (size_t i = 0; i < vocab; ++i) total += weigh(static_cast<int32_t>(i));
     sorted = vocab;  // without top-p, order does not matter: all are candidates
     if (params_.top_p < 1.0f) {
       sorted = std::min<size_t>(vocab, 256);
@@ -138,7 +141,7 @@ int32_t Sampler::sample(std::span<const float> logits) {
                           by_logit);
         if (sorted == vocab) break;
         double mass = 0;
-        for (size_t i = 0; i < sorted; ++i) mass += weight(order_[i]);
+        for (size_t i = 0; i < sorted; ++i) mass += weights_[order_[i]];
         if (mass / total >= params_.top_p) break;
         sorted = std::min(vocab, sorted * 16);
       }
@@ -146,7 +149,7 @@ int32_t Sampler::sample(std::span<const float> logits) {
   }
 
   probs_.resize(sorted);
-  for (size_t i = 0; i < sorted; ++i) probs_[i] = static_cast<float>(weight(order_[i]) / total);
+  for (size_t i = 0; i < sorted; ++i) probs_[i] = static_cast<float>(weights_[order_[i]] / total);
   size_t keep = sorted;
   // top-p: the smallest prefix whose mass reaches top_p (Hugging Face keeps the token that crosses).
   if (params_.top_p < 1.0f) {

@@ -44,6 +44,7 @@ class Sampler {
   std::mt19937_64 rng_;
   std::vector<int32_t> order_;  // scratch: candidate token ids
   std::vector<float> probs_;    // scratch
+  std::vector<double> weights_;  // scratch: exp((logit - max) / temperature) by token id
 };
 
 }  // namespace ragrt::generate

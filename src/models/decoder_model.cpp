@@ -218,6 +218,8 @@ std::unique_ptr<DecoderModel> DecoderModel::open(const ModelFolder& folder, cons
   if (model->has_position_ids_) model->input_names_.insert(model->input_names_.begin() + 2, "position_ids");
   if (model->has_use_cache_branch_) model->input_names_.push_back("use_cache_branch");
   model->output_names_.insert(model->output_names_.begin(), "logits");
+  for (const auto& n : model->input_names_) model->input_name_ptrs_.push_back(n.c_str());
+  for (const auto& n : model->output_names_) model->output_name_ptrs_.push_back(n.c_str());
   return model;
 }
 
@@ -252,10 +254,7 @@ DecoderOutput DecoderModel::run(const DecoderInput& in) const {
   for (const Ort::Value* p : in.past) inputs.push_back(*p);
   if (has_use_cache_branch_) inputs.push_back(owned.back());
 
-  std::vector<const char*> in_names, out_names;
-  for (const auto& n : input_names_) in_names.push_back(n.c_str());
-  for (const auto& n : output_names_) out_names.push_back(n.c_str());
-  auto outputs = session_->run(in_names, inputs, out_names);
+  auto outputs = session_->run(input_name_ptrs_, inputs, output_name_ptrs_);
 
   DecoderOutput out;
   auto info = outputs[0].GetTensorTypeAndShapeInfo();

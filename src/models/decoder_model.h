@@ -88,6 +88,7 @@ class DecoderModel {
   SamplingParams defaults_;
   std::vector<std::string> input_names_;   // fixed order: ids, mask, [positions], past..., [use_cache_branch]
   std::vector<std::string> output_names_;  // logits, present...
+  std::vector<const char*> input_name_ptrs_, output_name_ptrs_;  // into the two above, for every run
 };
 
 }  // namespace ragrt::models

@@ -82,18 +82,21 @@ class Reader {
   fs::path base_;
 };
 
+// ONNX Runtime session options, with the parser's message placed at the section's line.
+runtime::SessionParams read_session(const Reader& r, const YAML::Node& n, const std::string& key) {
+  try {
+    return runtime::session_params_from_yaml(n, r.source().string());
+  } catch (const Error& e) {
+    r.fail(n, key, e.what());
+  }
+}
+
 void read_encoder(const Reader& r, const YAML::Node& n, const std::string& key, EncoderOptions& o) {
   if (n["batch_size"]) o.batch_size = r.count(n["batch_size"], key + ".batch_size", 1);
   if (n["max_batch_tokens"]) o.max_batch_tokens = r.count(n["max_batch_tokens"], key + ".max_batch_tokens");
   if (n["max_length"]) o.max_length = r.count(n["max_length"], key + ".max_length", 1);
   if (n["onnx_file"]) o.onnx_file = r.string(n["onnx_file"], key + ".onnx_file");
-  if (n["session"]) {
-    try {
-      o.session = runtime::session_params_from_yaml(n["session"], r.source().string());
-    } catch (const Error& e) {
-      r.fail(n["session"], key + ".session", e.what());
-    }
-  }
+  if (n["session"]) o.session = read_session(r, n["session"], key + ".session");
 }
 
 // YAML scalars as JSON: booleans, integers and numbers where YAML reads them so, else strings.
@@ -157,13 +160,7 @@ GeneratorConfig read_generator(const Reader& r, const YAML::Node& n) {
     if (!n["model"]) r.fail(n, "generator.model", "missing: the decoder model folder (type onnx)");
     o.model_dir = r.path(n["model"], "generator.model");
     if (n["onnx_file"]) o.onnx_file = r.string(n["onnx_file"], "generator.onnx_file");
-    if (n["session"]) {
-      try {
-        o.session = runtime::session_params_from_yaml(n["session"], r.source().string());
-      } catch (const Error& e) {
-        r.fail(n["session"], "generator.session", e.what());
-      }
-    }
+    if (n["session"]) o.session = read_session(r, n["session"], "generator.session");
     if (n["max_batch"]) o.max_batch = r.count(n["max_batch"], "generator.max_batch", 1);
     if (n["prefix_cache_mb"]) o.prefix_cache_mb = r.count(n["prefix_cache_mb"], "generator.prefix_cache_mb");
     if (n["prefix_cache_min_tokens"])
