@@ -116,7 +116,9 @@ void Engine::loop() {
       rebuild_batch(joining);
 
       if (!active_.empty()) {
-        if (params_.use_kv_cache) {
+        if (params_.use_kv_cache && params_.speculative_tokens > 0 && speculation_ok_ && active_.size() == 1) {
+          speculative_step();
+        } else if (params_.use_kv_cache) {
           decode_step();
         } else {
           step_without_cache(*active_.front());
@@ -216,6 +218,59 @@ void Engine::decode_step() {
     Sequence& seq = *active_[b];
     accept(seq, seq.sampler.next(out.last_logits(b), seq.history));
   }
+}
+
+void Engine::speculative_step() {
+  Sequence& seq = *active_.front();
+  const size_t limit = model_->shape().max_positions;
+  // Room for the drafted tokens plus the one sampled after them.
+  size_t room = seq.request.sampling.max_new_tokens - seq.generated.size();
+  if (limit) room = std::min(room, limit > seq.history.size() ? limit - seq.history.size() : 0);
+  PromptLookupParams lookup;
+  lookup.max_tokens = std::min(params_.speculative_tokens, room > 0 ? room - 1 : 0);
+  const std::vector<int32_t> draft = prompt_lookup_draft(seq.history, lookup);
+  if (draft.empty()) {
+    decode_step();
+    return;
+  }
+  const size_t length = batch_kv_.length(), pad = batch_kv_.pad(0), fed_before = batch_kv_.tokens(0);
+  const size_t n = 1 + draft.size();
+  std::vector<int64_t> ids{seq.next_token}, positions(n), mask(length + n, 1);
+  ids.insert(ids.end(), draft.begin(), draft.end());
+  std::fill_n(mask.begin(), pad, 0);
+  for (size_t i = 0; i < n; ++i) positions[i] = static_cast<int64_t>(fed_before + i);
+  auto past = batch_kv_.tensors();
+  auto out = model_->run({1, n, length, ids, mask, positions, past});
+  if (out.rows != n) {
+    spdlog::warn("{}: the model returns logits for the last position only, so drafts cannot be checked; "
+                 "speculative decoding is off", model_->session().path().string());
+    speculation_ok_ = false;
+    decode_step();  // batch_kv_ is untouched: the step runs again without the draft
+    return;
+  }
+  batch_kv_.advance(std::move(out.present));
+
+  // Position j's logits follow draft[j - 1]; they are the ones decoding without a draft would have
+  // seen as long as every earlier drafted token was the one sampled.
+  size_t matched = 0;
+  for (size_t j = 0; j <= draft.size(); ++j) {
+    const int32_t token = seq.sampler.next(out.logits_at(0, j), seq.history);
+    const size_t before = seq.history.size();
+    accept(seq, token);
+    const bool drafted = j < draft.size() && token == draft[j];
+    if (drafted && seq.history.size() > before) ++matched;
+    if (seq.done || !drafted) break;
+  }
+  // Key/values of drafted tokens after the first miss were computed on a wrong history.
+  if (matched < draft.size()) {
+    const KvCache::RowRef row{&batch_kv_, 0, fed_before + 1 + matched};
+    batch_kv_ = KvCache::gather(std::span(&row, 1));
+  }
+  std::lock_guard lock(mutex_);
+  stats_.steps += 1;
+  stats_.batched_rows += 1;
+  stats_.drafted_tokens += draft.size();
+  stats_.accepted_tokens += matched;
 }
 
 void Engine::step_without_cache(Sequence& seq) {

@@ -20,6 +20,7 @@
 
 #include "generate/kv_cache.h"
 #include "generate/prefix_cache.h"
+#include "generate/prompt_lookup.h"
 #include "generate/sampler.h"
 #include "models/decoder_model.h"
 #include "ragrt/generator.h"
@@ -34,6 +35,11 @@ struct EngineParams {
   bool use_kv_cache = true;
   size_t prefix_cache_bytes = size_t{256} << 20;  // 0 disables the prefix cache
   size_t prefix_cache_min_tokens = 16;
+  // Speculative decoding by prompt lookup (generate/prompt_lookup.h) while one sequence runs
+  // alone: up to this many drafted tokens are checked per step. Output is unchanged (the model
+  // verifies every drafted token, and a sampled one is drawn exactly as without drafts); 0 turns
+  // it off. Batches of several sequences decode one token per step.
+  size_t speculative_tokens = 4;
 };
 
 struct EngineRequest {
@@ -54,6 +60,8 @@ struct EngineStats {
   uint64_t prefill_tokens = 0;   // prompt tokens computed
   uint64_t reused_tokens = 0;    // prompt tokens taken from the prefix cache
   uint64_t generated_tokens = 0;
+  uint64_t drafted_tokens = 0;   // prompt-lookup tokens checked
+  uint64_t accepted_tokens = 0;  // of those, the ones the model agreed with
   size_t queued = 0;
   size_t active = 0;
 };
@@ -79,6 +87,9 @@ class Engine {
   void rebuild_batch(std::vector<std::unique_ptr<Sequence>>& joining);
   void prefill(Sequence& seq);
   void decode_step();
+  // One sequence alone: feeds its next token plus a prompt-lookup draft and keeps the drafted
+  // tokens the model confirms. Falls back to decode_step() when there is no draft.
+  void speculative_step();
   void step_without_cache(Sequence& seq);
   void accept(Sequence& seq, int32_t token);
   void finish(Sequence& seq, FinishReason reason);
@@ -98,6 +109,7 @@ class Engine {
   // The worker's own state.
   std::vector<std::unique_ptr<Sequence>> active_;
   KvCache batch_kv_;
+  bool speculation_ok_ = true;  // false once the model turns out to return only the last logits
   std::thread worker_;
 };
 

@@ -50,6 +50,7 @@ class OnnxGenerator : public Generator {
     engine.use_kv_cache = params.use_kv_cache;
     engine.prefix_cache_bytes = params.prefix_cache_mb << 20;
     engine.prefix_cache_min_tokens = params.prefix_cache_min_tokens;
+    engine.speculative_tokens = params.speculative_tokens;
     engine_ = std::make_unique<generate::Engine>(model_, tokenizer_, engine);
   }
 

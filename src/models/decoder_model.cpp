@@ -281,4 +281,13 @@ std::span<float> DecoderOutput::last_logits(size_t b) {
   return {logits.GetTensorMutableData<float>() + (b * rows + rows - 1) * vocab, vocab};
 }
 
+std::span<float> DecoderOutput::logits_at(size_t b, size_t pos) {
+  RAGRT_THROW_IF_NOT(pos < rows, "decoder output: logits of position {} asked, the model returned {}", pos, rows);
+  if (widened.empty()) return {logits.GetTensorMutableData<float>() + (b * rows + pos) * vocab, vocab};
+  const Ort::Float16_t* p = logits.GetTensorData<Ort::Float16_t>() + (b * rows + pos) * vocab;
+  widened_at.resize(vocab);
+  for (size_t v = 0; v < vocab; ++v) widened_at[v] = p[v].ToFloat();
+  return widened_at;
+}
+
 }  // namespace ragrt::models

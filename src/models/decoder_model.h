@@ -52,12 +52,17 @@ struct DecoderOutput {
   // the output tensor itself (float models) rather than a copy: at a 150k vocabulary a fresh copy
   // per step costs more than the argmax.
   std::span<float> last_logits(size_t b);
+  // The logits after fed position `pos` of row `b` (0 <= pos < rows), writable as above. Exports
+  // that return only the last position have rows == 1. Float16 models convert into `widened_at`,
+  // so each call overwrites the previous one's span.
+  std::span<float> logits_at(size_t b, size_t pos);
   size_t vocab = 0;
   std::vector<Ort::Value> present;  // 2 * layers, [batch, kv_heads, past_len + seq, head_dim]
 
   Ort::Value logits{nullptr};  // [batch, rows, vocab] as the model returned it
   size_t rows = 0;              // positions per batch row in `logits` (some exports return only the last)
   std::vector<float> widened;   // float16 models: the last positions converted to float, [batch, vocab]
+  std::vector<float> widened_at;  // float16 models: logits_at's conversion
 };
 
 class DecoderModel {

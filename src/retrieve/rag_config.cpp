@@ -154,7 +154,7 @@ GeneratorConfig read_generator(const Reader& r, const YAML::Node& n) {
     if (n["not_found_message"]) e.not_found_message = r.string(n["not_found_message"], "generator.not_found_message");
   } else if (g.type == "onnx") {
     r.only_keys(n, "generator", {"type", "model", "onnx_file", "session", "max_batch", "prefix_cache_mb",
-                                 "prefix_cache_min_tokens", "chat_template", "template_variables", "context_passages",
+                                 "prefix_cache_min_tokens", "speculative_tokens", "chat_template", "template_variables", "context_passages",
                                  "sampling", "system_prompt"});
     auto& o = g.onnx;
     if (!n["model"]) r.fail(n, "generator.model", "missing: the decoder model folder (type onnx)");
@@ -165,6 +165,8 @@ GeneratorConfig read_generator(const Reader& r, const YAML::Node& n) {
     if (n["prefix_cache_mb"]) o.prefix_cache_mb = r.count(n["prefix_cache_mb"], "generator.prefix_cache_mb");
     if (n["prefix_cache_min_tokens"])
       o.prefix_cache_min_tokens = r.count(n["prefix_cache_min_tokens"], "generator.prefix_cache_min_tokens", 1);
+    if (n["speculative_tokens"])
+      o.speculative_tokens = r.count(n["speculative_tokens"], "generator.speculative_tokens");
     if (n["chat_template"]) o.chat_template_name = r.string(n["chat_template"], "generator.chat_template");
     if (n["template_variables"]) {
       r.require_map(n["template_variables"], "generator.template_variables");

@@ -74,8 +74,9 @@ std::vector<int32_t> prompt_of(size_t length, int32_t seed) {
   return ids;
 }
 
-EngineParams engine_params(size_t max_batch, bool cache = true, size_t prefix_bytes = 0) {
+EngineParams engine_params(size_t max_batch, bool cache = true, size_t prefix_bytes = 0, size_t speculative = 4) {
   EngineParams p;
+  p.speculative_tokens = speculative;
   p.max_batch = max_batch;
   p.use_kv_cache = cache;
   p.prefix_cache_bytes = prefix_bytes;
@@ -196,6 +197,52 @@ TEST(EngineTest, CachedDecodingEqualsRecomputingEveryStep) {
     EXPECT_FALSE(a.tokens.empty());
   }
   EXPECT_GT(uncached.stats().prefill_tokens, cached.stats().prefill_tokens * 5);
+}
+
+// Prompt lookup drafts tokens from the history; the model checks them. Prompts that repeat
+// themselves make drafts likely, and the random decoders fall into loops that drafts predict, so
+// both kept and rejected drafts occur. Greedy and seeded sampling give what they give without.
+TEST(EngineTest, SpeculativeDecodingChangesNoToken) {
+  Engine plain(tiny().model, tiny().tokenizer, engine_params(1, true, 0, 0));
+  Engine speculative(tiny().model, tiny().tokenizer, engine_params(1, true, 0, 4));
+  for (int32_t seed : {1, 2, 3}) {
+    auto phrase = prompt_of(6, seed);
+    std::vector<int32_t> prompt;
+    for (int rep = 0; rep < 3; ++rep) prompt.insert(prompt.end(), phrase.begin(), phrase.end());
+    for (const auto& sampling : {greedy(48), sampled(48, 50 + seed), greedy(7)}) {
+      auto a = speculative.run(request(prompt, sampling));
+      auto b = plain.run(request(prompt, sampling));
+      EXPECT_EQ(a.tokens, b.tokens) << "seed " << seed;
+      EXPECT_EQ(a.result.text, b.result.text);
+      EXPECT_EQ(a.result.finish_reason, b.result.finish_reason);
+    }
+  }
+  auto stats = speculative.stats();
+  EXPECT_EQ(plain.stats().drafted_tokens, 0u);
+  EXPECT_GT(stats.accepted_tokens, 0u) << "no draft was ever kept";
+  EXPECT_LT(stats.accepted_tokens, stats.drafted_tokens) << "no draft was ever rejected";
+  EXPECT_LT(stats.steps, plain.stats().steps);
+}
+
+// A drafted end-of-sequence token or stop string ends the answer exactly where it would end
+// without drafts, and the kept key/values still serve the conversation's next turn.
+TEST(EngineTest, SpeculativeDecodingKeepsPrefixCacheConsistent) {
+  Engine plain(tiny().model, tiny().tokenizer, engine_params(1, true, size_t{64} << 20, 0));
+  Engine speculative(tiny().model, tiny().tokenizer, engine_params(1, true, size_t{64} << 20, 4));
+  auto phrase = prompt_of(5, 8);
+  std::vector<int32_t> prompt;
+  for (int rep = 0; rep < 4; ++rep) prompt.insert(prompt.end(), phrase.begin(), phrase.end());
+  auto a = speculative.run(request(prompt, greedy(30)));
+  auto b = plain.run(request(prompt, greedy(30)));
+  ASSERT_EQ(a.tokens, b.tokens);
+  auto next = prompt;
+  next.insert(next.end(), a.tokens.begin(), a.tokens.end());
+  next.insert(next.end(), {17, 18, 19});
+  auto a2 = speculative.run(request(next, greedy(20)));
+  auto b2 = plain.run(request(next, greedy(20)));
+  EXPECT_EQ(a2.tokens, b2.tokens);
+  EXPECT_EQ(a2.result.cached_prompt_tokens, b2.result.cached_prompt_tokens);
+  EXPECT_GE(a2.result.cached_prompt_tokens, prompt.size());
 }
 
 TEST(EngineTest, MergedExportGivesTheSameTokens) {

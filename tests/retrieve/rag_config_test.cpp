@@ -135,6 +135,7 @@ generator:
   model: models/qwen
   max_batch: 4
   prefix_cache_mb: 64
+  speculative_tokens: 0
   template_variables: {enable_thinking: false, date_string: "26 Jul 2024", depth: 2}
   session: {intra_op_threads: 2}
   sampling: {temperature: 0.3, top_p: 0.9, max_new_tokens: 200, stop: ["User:"], seed: 7}
@@ -146,6 +147,7 @@ generator:
   EXPECT_EQ(g.onnx.model_dir, "/base/models/qwen");
   EXPECT_EQ(g.onnx.max_batch, 4u);
   EXPECT_EQ(g.onnx.prefix_cache_mb, 64u);
+  EXPECT_EQ(g.onnx.speculative_tokens, 0u);
   EXPECT_EQ(g.onnx.session.intra_op_threads, 2);
   EXPECT_EQ(g.onnx.template_variables.dump(), R"({"enable_thinking":false,"date_string":"26 Jul 2024","depth":2})");
   EXPECT_FLOAT_EQ(*g.sampling.temperature, 0.3f);
