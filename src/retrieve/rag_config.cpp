@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ragrt/error.h"
+#include "ragrt/yaml_reader.h"
 #include "runtime/session_params_yaml.h"
 
 namespace ragrt {
@@ -16,71 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Everything a message needs to point at a place in the file: "ragrt.yaml:12: retrievers.hybrid.rrf_k".
-class Reader {
- public:
-  Reader(fs::path source, fs::path base) : source_(std::move(source)), base_(std::move(base)) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& what) const {
-    const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
-    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}{}: {}: {}", source_.string(),
-                     line ? fmt::format(":{}", line) : std::string(), key, what);
-  }
-
-  void require_map(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsMap()) fail(n, key, "must be a mapping (key: value)");
-  }
-
-  // Rejects keys the section does not know, so a typo never silently falls back to a default.
-  void only_keys(const YAML::Node& n, const std::string& key, std::initializer_list<std::string_view> known) const {
-    require_map(n, key);
-    for (const auto& kv : n) {
-      const std::string k = kv.first.as<std::string>();
-      if (std::find(known.begin(), known.end(), k) == known.end()) {
-        fail(kv.first, key.empty() ? k : key + "." + k,
-             fmt::format("unknown key (expected one of: {})", fmt::join(known, ", ")));
-      }
-    }
-  }
-
-  template <typename T>
-  T get(const YAML::Node& n, const std::string& key, const char* expected) const {
-    try {
-      return n.as<T>();
-    } catch (const YAML::Exception&) {
-      fail(n, key, fmt::format("expected {}, got '{}'", expected, n.IsScalar() ? n.Scalar() : "a collection"));
-    }
-  }
-
-  std::string string(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) fail(n, key, "expected a string");
-    return n.Scalar();
-  }
-  size_t count(const YAML::Node& n, const std::string& key, size_t min = 0) const {
-    const auto v = get<long long>(n, key, "a whole number");
-    if (v < static_cast<long long>(min)) fail(n, key, fmt::format("must be at least {}", min));
-    return static_cast<size_t>(v);
-  }
-  double number(const YAML::Node& n, const std::string& key) const { return get<double>(n, key, "a number"); }
-  bool boolean(const YAML::Node& n, const std::string& key) const { return get<bool>(n, key, "true or false"); }
-  std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const {
-    if (n.IsScalar()) return {n.Scalar()};
-    if (!n.IsSequence()) fail(n, key, "expected a list of strings");
-    std::vector<std::string> out;
-    for (const auto& item : n) out.push_back(string(item, key));
-    return out;
-  }
-  fs::path path(const YAML::Node& n, const std::string& key) const {
-    fs::path p = string(n, key);
-    if (p.empty()) fail(n, key, "must not be empty");
-    return p.is_absolute() ? p : base_ / p;
-  }
-  const fs::path& source() const { return source_; }
-
- private:
-  fs::path source_;
-  fs::path base_;
-};
+using Reader = config::YamlReader;
+using config::yaml_to_json;
 
 // ONNX Runtime session options, with the parser's message placed at the section's line.
 runtime::SessionParams read_session(const Reader& r, const YAML::Node& n, const std::string& key) {
@@ -97,29 +35,6 @@ void read_encoder(const Reader& r, const YAML::Node& n, const std::string& key, 
   if (n["max_length"]) o.max_length = r.count(n["max_length"], key + ".max_length", 1);
   if (n["onnx_file"]) o.onnx_file = r.string(n["onnx_file"], key + ".onnx_file");
   if (n["session"]) o.session = read_session(r, n["session"], key + ".session");
-}
-
-// YAML scalars as JSON: booleans, integers and numbers where YAML reads them so, else strings.
-nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
-  if (n.IsMap()) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    for (const auto& kv : n) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-    return out;
-  }
-  if (n.IsSequence()) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& item : n) out.push_back(yaml_to_json(item));
-    return out;
-  }
-  if (!n.IsScalar()) return nullptr;
-  if (n.Tag() == "!") return n.Scalar();  // quoted: a string whatever it looks like
-  bool b;
-  long long i;
-  double d;
-  if (YAML::convert<bool>::decode(n, b)) return b;
-  if (YAML::convert<long long>::decode(n, i)) return i;
-  if (YAML::convert<double>::decode(n, d)) return d;
-  return n.Scalar();
 }
 
 SamplingParams read_sampling(const Reader& r, const YAML::Node& n, const std::string& key) {

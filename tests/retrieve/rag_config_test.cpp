@@ -86,9 +86,9 @@ TEST(RagConfig, WithoutRetrieversEveryUsableOneIsDeclared) {
 
 TEST(RagConfig, ErrorsNameTheFileLineAndKey) {
   EXPECT_THAT(error_of("collection: idx\nretrievers:\n  a: {type: bm25, rrf_kk: 3}\n"),
-              HasSubstr("ragrt.yaml:3: retrievers.a.rrf_kk: unknown key"));
+              HasSubstr("ragrt.yaml:3:19: retrievers.a.rrf_kk: unknown key"));
   EXPECT_THAT(error_of("collection: idx\nsplitter:\n  chunk_tokens: many\n"),
-              HasSubstr("ragrt.yaml:3: splitter.chunk_tokens: expected a whole number, got 'many'"));
+              HasSubstr("ragrt.yaml:3:17: splitter.chunk_tokens: expected a whole number, got 'many'"));
   EXPECT_THAT(error_of("collection: idx\nretrievers:\n  d: {type: dense}\n"), HasSubstr("needs an `embedder:`"));
   EXPECT_THAT(error_of("collection: idx\nretrievers:\n  h: {type: hybrid, sources: [bm25, nope]}\n"),
               HasSubstr("'nope' is not a retriever"));
@@ -185,12 +185,12 @@ std::string generator_error(const std::string& yaml) {
 
 TEST(RagConfigGenerator, MistakesNameLineAndKey) {
   EXPECT_THAT(generator_error("collection: idx\ngenerator: {type: llama}\n"),
-              HasSubstr("ragrt.yaml:2: generator.type: unknown generator type 'llama'"));
+              HasSubstr("ragrt.yaml:2:19: generator.type: unknown generator type 'llama'"));
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: onnx\n"),
               HasSubstr("generator.model: missing"));
   // A key of another generator type is a mistake, not silently ignored.
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: extractive\n  base_url: http://x\n"),
-              HasSubstr("ragrt.yaml:4: generator.base_url: unknown key"));
+              HasSubstr("ragrt.yaml:4:3: generator.base_url: unknown key"));
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  sampling: {temprature: 0.2}\n"),
               HasSubstr("generator.sampling.temprature: unknown key"));
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  sampling: {max_new_tokens: 0}\n"),

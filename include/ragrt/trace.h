@@ -1,0 +1,88 @@
+#pragma once
+// Audit traces: every request gets a trace id and a tree of timed spans (retrieve, rerank, tool
+// calls, prompt, generate) with attributes. Stored by TraceStore in SQLite and as JSON lines;
+// `ragrt trace show ID [--json]` prints one. Secrets never reach a trace: values registered with
+// Redactor (expanded ${ENV} references of the config) and attributes whose key names a credential
+// (authorization, api_key, password, token, secret, cookie) are replaced by "[redacted]" when the
+// trace is stored or exported.
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ragrt {
+
+// Span handle: attributes may be set until end(); children nest under it. Thread-safe (tool calls
+// may run in parallel). A span not ended explicitly ends when the trace is finished.
+class TraceSpan {
+ public:
+  void set(const std::string& key, nlohmann::ordered_json value);
+  void fail(const std::string& error);  // status "error" with a message
+  void end();
+  std::shared_ptr<TraceSpan> child(const std::string& name);
+
+ private:
+  friend class Trace;
+  struct Node;
+  TraceSpan(std::shared_ptr<Node> node, std::shared_ptr<std::mutex> mutex, std::chrono::steady_clock::time_point t0)
+      : node_(std::move(node)), mutex_(std::move(mutex)), t0_(t0) {}
+  std::shared_ptr<Node> node_;
+  std::shared_ptr<std::mutex> mutex_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+class Trace {
+ public:
+  // `kind`: the pipeline ("rag_qa", "agent"); `config_version`: the config's content hash.
+  Trace(std::string kind, std::string config_version);
+  const std::string& id() const { return id_; }  // 32 hex characters, random
+  std::shared_ptr<TraceSpan> root() { return root_; }
+  // Ends open spans and returns the tree:
+  // {"trace_id", "kind", "config_version", "started_at" (ISO 8601 UTC), "duration_ms",
+  //  "root": {"name", "start_ms", "duration_ms", "status", "error"?, "attributes", "children": […]}}
+  nlohmann::ordered_json finish();
+
+ private:
+  std::string id_, kind_, config_version_;
+  std::chrono::system_clock::time_point started_wall_;
+  std::chrono::steady_clock::time_point t0_;
+  std::shared_ptr<std::mutex> mutex_;
+  std::shared_ptr<TraceSpan> root_;
+};
+
+// Secret values to scrub from anything stored or logged. Process-wide: config loading registers the
+// expanded value of every ${ENV} reference.
+class Redactor {
+ public:
+  static Redactor& global();
+  void add_secret(const std::string& value);  // values shorter than 4 bytes are ignored (too common)
+  std::string redact(std::string text) const;
+  nlohmann::ordered_json redact(const nlohmann::ordered_json& value) const;  // also credential-named keys
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> secrets_;
+};
+
+class TraceStore {
+ public:
+  // `dir`/traces.sqlite and `dir`/traces.jsonl; created when missing.
+  static std::unique_ptr<TraceStore> open(const std::filesystem::path& dir);
+  virtual ~TraceStore() = default;
+  // Redacts, then writes one row and one JSON line. Thread-safe.
+  virtual void save(const nlohmann::ordered_json& trace) = 0;
+  virtual std::optional<nlohmann::ordered_json> load(const std::string& trace_id) const = 0;
+  // Newest first: {"trace_id", "kind", "started_at", "duration_ms", "status"}.
+  virtual std::vector<nlohmann::ordered_json> recent(size_t limit) const = 0;
+};
+
+// The tree as indented text: one line per span with its duration and key attributes.
+std::string format_trace(const nlohmann::ordered_json& trace);
+
+}  // namespace ragrt
