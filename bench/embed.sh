@@ -15,18 +15,13 @@
 #   RESULT ours_texts_per_s=… peer_texts_per_s=… ratio=… peak_rss_mb=…
 # (ratio = ours/peer; peak_rss_mb is our process's). Extra arguments go to embed_bench.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${RAGRT_BUILD_DIR:-$ROOT/build}"
-SHARED="${RAGRT_SHARED_DIR:-$ROOT/../shared}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 PY="${RAGRT_PYTHON3:-/usr/bin/python3}"
 WORK="$BUILD/bench_work/embed"
 BATCH="${RAGRT_BENCH_BATCH:-32}"
 mkdir -p "$WORK"
 
-BENCH="$BUILD/bench/embed_bench"
-if [ ! -x "$BENCH" ]; then
-  cmake --build "$BUILD" --target embed_bench >/dev/null
-fi
+BENCH="$(bench_binary embed_bench)"
 
 # Model: regenerated only when the generator changed.
 stamp="$(sha256sum "$ROOT/scripts/make_test_models.py" | awk '{print $1}')"

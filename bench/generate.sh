@@ -20,20 +20,14 @@
 #   RESULT ttft_ms=… tok_per_s=… peer_tok_per_s=… ratio=… cache_speedup=… batch8_speedup=… …
 # Extra arguments go to generate_bench (e.g. --prompt 256 --new 128).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${RAGRT_BUILD_DIR:-$ROOT/build}"
-SHARED="${RAGRT_SHARED_DIR:-$ROOT/../shared}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 PY="${RAGRT_PYTHON3:-/usr/bin/python3}"
 NODE="${RAGRT_NODE:-node}"
 WORK="$BUILD/bench_work/generate"
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
-mkdir -p "$WORK"
 
-BENCH="$BUILD/bench/generate_bench"
-if [ ! -x "$BENCH" ]; then
-  cmake --build "$BUILD" --target generate_bench >/dev/null
-fi
+BENCH="$(bench_binary generate_bench)"
 
 # Model: regenerated only when the generator changed.
 stamp="$(sha256sum "$ROOT/scripts/make_test_models.py" | awk '{print $1}')"
@@ -42,8 +36,7 @@ RAGRT_PYTHON3="$PY" bash "$ROOT/scripts/fixtures/10-tokenizer-json.sh" "$WORK" >
 MODEL="$WORK/models/llama-bench"
 if [ ! -f "$MODEL/.stamp" ] || [ "$(cat "$MODEL/.stamp")" != "$stamp" ]; then
   rm -rf "$MODEL"
-  RAGRT_PYTHON3="$PY" bash "$ROOT/scripts/fixtures/10-tokenizer-json.sh" "$WORK" >/dev/null
-    "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/models" --llama-bench \
+  "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/models" --llama-bench \
     --minilm-tokenizer "$SHARED/models/tokenizers/minilm-wordpiece" \
     --qwen-tokenizer "$SHARED/models/tokenizers/qwen3-bpe" --qwen-tokenizer "$QWEN_JSON" >/dev/null
   echo "$stamp" > "$MODEL/.stamp"

@@ -11,17 +11,13 @@
 #   RESULT index_s=… bm25_p50_ms=… dense_p50_ms=… (ours) peer_index_s=… peer_bm25_p50_ms=… peer_dense_p50_ms=… ndcg_at_10=…
 # Targets (2 cores): index_s < 5, bm25_p50_ms < 5, dense_p50_ms < 10.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${RAGRT_BUILD_DIR:-$ROOT/build}"
-SHARED="${RAGRT_SHARED_DIR:-$ROOT/../shared}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 PY=/usr/bin/python3   # Debian's interpreter: python3-xapian and numpy live there
 DATA="$SHARED/datasets/msmarco"
 WORK="$BUILD/bench_work/retrieval"
 mkdir -p "$WORK"
 
-if [ ! -x "$BUILD/bench/retrieval_bench" ]; then
-  cmake --build "$BUILD" --target retrieval_bench >/dev/null
-fi
+bench_binary retrieval_bench >/dev/null
 if ! "$PY" -c 'import xapian' 2>/dev/null; then
   echo "retrieval bench: installing the peer (python3-xapian)" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -12,17 +12,12 @@
 # texts per CPU second, which a busy machine disturbs less. Extra arguments go to both sides
 # (e.g. --min-seconds 5).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${RAGRT_BUILD_DIR:-$ROOT/build}"
-SHARED="${RAGRT_SHARED_DIR:-$ROOT/../shared}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 PY="${RAGRT_PYTHON3:-python3}"
 WORK="$BUILD/bench_work/tokenize"
 mkdir -p "$WORK"
 
-BENCH="$BUILD/bench/tokenize_bench"
-if [ ! -x "$BENCH" ]; then
-  cmake --build "$BUILD" --target tokenize_bench >/dev/null
-fi
+BENCH="$(bench_binary tokenize_bench)"
 bash "$ROOT/scripts/fixtures/10-tokenizer-json.sh" "$WORK" >/dev/null
 TEXTS="$WORK/texts.jsonl"
 GEN="$ROOT/scripts/bench/make_tokenize_texts.py"

@@ -23,6 +23,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { fnv1a64 } from './fnv1a64.mjs';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(ROOT, 'scripts', 'node', 'package.json'));
 const JINJA_DIR = path.dirname(path.dirname(require.resolve('@huggingface/jinja')));  // .../dist/index.cjs
@@ -207,15 +209,6 @@ function applyChatTemplate(template, specialTokens, c) {
       ...kwargs,
     }),
   );
-}
-
-function fnv1a64(text) {
-  let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(text, 'utf8')) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0');
 }
 
 fs.mkdirSync(OUT_DIR, { recursive: true });

@@ -33,6 +33,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { fnv1a64 } from './fnv1a64.mjs';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(path.join(ROOT, 'scripts', 'node', 'package.json'));
 const tk = require('tokenizers');
@@ -49,15 +51,6 @@ const BATCHES = {
   'batch-one': ['en-question'],
   'batch-whitespace': ['ws-space', 'ws-newlines', 'acc-combining', 'special-mask-spaced'],
 };
-
-function fnv1a64(text) {
-  let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(text, 'utf8')) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0');
-}
 
 function readCorpus() {
   const file = path.join(ROOT, 'tests', 'data', 'tokenizer_corpus.jsonl');

@@ -20,7 +20,6 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 
 import {
-  env,
   pipeline,
   AutoModel,
   AutoModelForSequenceClassification,
@@ -28,6 +27,8 @@ import {
   Tensor,
   mean_pooling,
 } from '@huggingface/transformers';
+
+import { useLocalModels } from './local_models.mjs';
 
 const require = createRequire(import.meta.url);
 const { Tokenizer: HfTokenizer } = require('tokenizers');
@@ -38,11 +39,7 @@ if (!modelsDir || !outPath) {
   process.exit(2);
 }
 
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = path.resolve(modelsDir) + '/';
-env.useBrowserCache = false;
-env.useFSCache = false;
+useLocalModels(modelsDir);
 
 const LONG_EN =
   'Retrieval-augmented generation combines a search step with a language model. ' +

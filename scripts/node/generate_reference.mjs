@@ -10,7 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { env, AutoModelForCausalLM, Tensor, BaseStreamer } from '@huggingface/transformers';
+import { AutoModelForCausalLM, Tensor, BaseStreamer } from '@huggingface/transformers';
+
+import { useLocalModels } from './local_models.mjs';
 
 const args = process.argv.slice(2);
 const [modelsDir, outPath] = args;
@@ -18,11 +20,7 @@ if (!modelsDir) {
   console.error('usage: node generate_reference.mjs MODELS_DIR OUT.json | MODELS_DIR --bench MODEL PROMPT_TOKENS NEW_TOKENS');
   process.exit(2);
 }
-env.allowRemoteModels = false;
-env.allowLocalModels = true;
-env.localModelPath = path.resolve(modelsDir) + '/';
-env.useBrowserCache = false;
-env.useFSCache = false;
+useLocalModels(modelsDir);
 
 function idsTensor(ids) {
   return new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
