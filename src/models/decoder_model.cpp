@@ -264,30 +264,19 @@ DecoderOutput DecoderModel::run(const DecoderInput& in) const {
                      fmt::join(dims, ", "), in.batch, in.seq);
   out.vocab = static_cast<size_t>(dims[2]);
   out.rows = static_cast<size_t>(dims[1]);
-  if (info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16) {
-    out.widened.resize(in.batch * out.vocab);
-    for (size_t b = 0; b < in.batch; ++b) {
-      const Ort::Float16_t* p = outputs[0].GetTensorData<Ort::Float16_t>() + (b * out.rows + out.rows - 1) * out.vocab;
-      for (size_t v = 0; v < out.vocab; ++v) out.widened[b * out.vocab + v] = p[v].ToFloat();
-    }
-  }
+  out.float16 = info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
   out.logits = std::move(outputs[0]);
   std::move(outputs.begin() + 1, outputs.end(), std::back_inserter(out.present));
   return out;
 }
 
-std::span<float> DecoderOutput::last_logits(size_t b) {
-  if (!widened.empty()) return {widened.data() + b * vocab, vocab};
-  return {logits.GetTensorMutableData<float>() + (b * rows + rows - 1) * vocab, vocab};
-}
-
 std::span<float> DecoderOutput::logits_at(size_t b, size_t pos) {
   RAGRT_THROW_IF_NOT(pos < rows, "decoder output: logits of position {} asked, the model returned {}", pos, rows);
-  if (widened.empty()) return {logits.GetTensorMutableData<float>() + (b * rows + pos) * vocab, vocab};
+  if (!float16) return {logits.GetTensorMutableData<float>() + (b * rows + pos) * vocab, vocab};
   const Ort::Float16_t* p = logits.GetTensorData<Ort::Float16_t>() + (b * rows + pos) * vocab;
-  widened_at.resize(vocab);
-  for (size_t v = 0; v < vocab; ++v) widened_at[v] = p[v].ToFloat();
-  return widened_at;
+  widened.resize(vocab);
+  for (size_t v = 0; v < vocab; ++v) widened[v] = p[v].ToFloat();
+  return widened;
 }
 
 }  // namespace ragrt::models

@@ -48,21 +48,21 @@ struct DecoderInput {
 };
 
 struct DecoderOutput {
-  // The last position's logits of row `b`, writable (samplers adjust them in place). They live in
-  // the output tensor itself (float models) rather than a copy: at a 150k vocabulary a fresh copy
-  // per step costs more than the argmax.
-  std::span<float> last_logits(size_t b);
-  // The logits after fed position `pos` of row `b` (0 <= pos < rows), writable as above. Exports
-  // that return only the last position have rows == 1. Float16 models convert into `widened_at`,
-  // so each call overwrites the previous one's span.
+  // The logits after fed position `pos` of row `b` (0 <= pos < rows), writable (samplers adjust
+  // them in place). Float models return a span of the output tensor itself rather than a copy: at
+  // a 150k vocabulary a fresh copy per step costs more than the argmax. Float16 models convert
+  // into `widened`, so each call overwrites the span the previous call returned.
   std::span<float> logits_at(size_t b, size_t pos);
+  // The last position's logits of row `b` (exports that return only the last position have
+  // rows == 1).
+  std::span<float> last_logits(size_t b) { return logits_at(b, rows - 1); }
   size_t vocab = 0;
   std::vector<Ort::Value> present;  // 2 * layers, [batch, kv_heads, past_len + seq, head_dim]
 
   Ort::Value logits{nullptr};  // [batch, rows, vocab] as the model returned it
   size_t rows = 0;              // positions per batch row in `logits` (some exports return only the last)
-  std::vector<float> widened;   // float16 models: the last positions converted to float, [batch, vocab]
-  std::vector<float> widened_at;  // float16 models: logits_at's conversion
+  bool float16 = false;         // `logits` holds float16 values
+  std::vector<float> widened;   // float16 models: the last logits_at() result converted to float
 };
 
 class DecoderModel {
