@@ -26,11 +26,13 @@ namespace {
 using Node = TraceSpan::Node;
 using Clock = std::chrono::steady_clock;
 
-// Milliseconds rounded to microseconds: enough for audits, and keeps the JSON short.
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
-  return static_cast<double>(us) / 1000.0;
+// Whole microseconds since the trace start: enough for audits, keeps the JSON short, and because
+// start and end are cut the same way, a child's start + duration never passes its parent's.
+int64_t us_since(Clock::time_point t0, Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t - t0).count();
 }
+
+double ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
 
 // A parent never outlives its children on paper: ending it ends whatever below is still open.
 void end_open(Node& node, Clock::time_point now) {
@@ -41,8 +43,9 @@ void end_open(Node& node, Clock::time_point now) {
 nlohmann::ordered_json to_json(const Node& node, Clock::time_point t0) {
   nlohmann::ordered_json j;
   j["name"] = node.name;
-  j["start_ms"] = ms_between(t0, node.start);
-  j["duration_ms"] = ms_between(node.start, *node.end);
+  const int64_t start = us_since(t0, node.start);
+  j["start_ms"] = ms(start);
+  j["duration_ms"] = ms(us_since(t0, *node.end) - start);
   j["status"] = node.status;
   if (node.status != "ok") j["error"] = node.error;
   j["attributes"] = node.attributes;
@@ -88,9 +91,9 @@ void TraceSpan::end() {
 std::shared_ptr<TraceSpan> TraceSpan::child(const std::string& name) {
   auto node = std::make_shared<Node>();
   node->name = name;
-  node->start = Clock::now();
   {
     std::lock_guard lock(*mutex_);
+    node->start = Clock::now();  // under the lock, so children's start times follow their order
     node_->children.push_back(node);
   }
   return std::shared_ptr<TraceSpan>(new TraceSpan(std::move(node), mutex_, t0_));
@@ -120,7 +123,7 @@ nlohmann::ordered_json Trace::finish() {
   j["kind"] = kind_;
   j["config_version"] = config_version_;
   j["started_at"] = iso8601_utc(started_wall_);
-  j["duration_ms"] = ms_between(t0_, *root.end);
+  j["duration_ms"] = ms(us_since(t0_, *root.end));
   j["root"] = to_json(root, t0_);
   finished_ = std::move(j);
   return *finished_;
