@@ -53,9 +53,10 @@ struct CliResult {
   std::string out;  // stdout only
 };
 
-// Runs the ragrt CLI with `args` (already shell-quoted), stderr discarded, stdout captured.
-inline CliResult run_cli(const std::string& args) {
-  std::string cmd = std::string(RAGRT_CLI_BINARY) + " " + args + " 2>/dev/null";
+// Runs the ragrt CLI with `args` (already shell-quoted), stdout captured; stderr discarded, or
+// captured after stdout's text when `with_stderr` (to check error messages).
+inline CliResult run_cli(const std::string& args, bool with_stderr = false) {
+  std::string cmd = std::string(RAGRT_CLI_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;

@@ -27,9 +27,10 @@ class TraceSpan {
   void end();
   std::shared_ptr<TraceSpan> child(const std::string& name);
 
+  struct Node;  // opaque: defined in trace.cpp, named here only so its helpers can take one
+
  private:
   friend class Trace;
-  struct Node;
   TraceSpan(std::shared_ptr<Node> node, std::shared_ptr<std::mutex> mutex, std::chrono::steady_clock::time_point t0)
       : node_(std::move(node)), mutex_(std::move(mutex)), t0_(t0) {}
   std::shared_ptr<Node> node_;
@@ -44,8 +45,9 @@ class Trace {
   const std::string& id() const { return id_; }  // 32 hex characters, random
   std::shared_ptr<TraceSpan> root() { return root_; }
   // Ends open spans and returns the tree:
-  // {"trace_id", "kind", "config_version", "started_at" (ISO 8601 UTC), "duration_ms",
+  // {"trace_id", "kind", "config_version", "started_at" (ISO 8601 UTC, milliseconds), "duration_ms",
   //  "root": {"name", "start_ms", "duration_ms", "status", "error"?, "attributes", "children": […]}}
+  // Calling it again returns the same tree.
   nlohmann::ordered_json finish();
 
  private:
@@ -54,6 +56,7 @@ class Trace {
   std::chrono::steady_clock::time_point t0_;
   std::shared_ptr<std::mutex> mutex_;
   std::shared_ptr<TraceSpan> root_;
+  std::optional<nlohmann::ordered_json> finished_;  // guarded by *mutex_
 };
 
 // Secret values to scrub from anything stored or logged. Process-wide: config loading registers the
@@ -64,6 +67,11 @@ class Redactor {
   void add_secret(const std::string& value);  // values shorter than 4 bytes are ignored (too common)
   std::string redact(std::string text) const;
   nlohmann::ordered_json redact(const nlohmann::ordered_json& value) const;  // also credential-named keys
+  // Whether a key's value is a credential: a whole word of it (split at _ - . space and camelCase)
+  // is authorization, apikey, password, passwd, secret(s), token, cookie(s), credentials, or
+  // api/access/private followed by key, or the key is just "key". Plural "tokens" is not: counts
+  // such as prompt_tokens and max_new_tokens stay readable (a singular token_count does not).
+  static bool is_credential_key(const std::string& key);
 
  private:
   mutable std::mutex mutex_;
@@ -77,8 +85,11 @@ class TraceStore {
   virtual ~TraceStore() = default;
   // Redacts, then writes one row and one JSON line. Thread-safe.
   virtual void save(const nlohmann::ordered_json& trace) = 0;
+  // `trace_id`: the full id or a unique prefix of at least 8 characters; an ambiguous prefix is an
+  // error naming it. std::nullopt when nothing matches.
   virtual std::optional<nlohmann::ordered_json> load(const std::string& trace_id) const = 0;
-  // Newest first: {"trace_id", "kind", "started_at", "duration_ms", "status"}.
+  // Newest first: {"trace_id", "kind", "started_at", "duration_ms", "status"}; status is the root
+  // span's.
   virtual std::vector<nlohmann::ordered_json> recent(size_t limit) const = 0;
 };
 

@@ -1,0 +1,236 @@
+// TraceStore: SQLite + JSON lines, redacted on the way in, found by id or unique prefix; and the
+// `ragrt trace` commands that read it.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "ragrt/trace.h"
+#include "test_helpers.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+using ragrt::testing::read_file;
+
+// A stored trace with a chosen id and start time, so prefixes and order are under the test's control.
+Json make_trace(const std::string& id, const std::string& started_at, const std::string& status = "ok") {
+  Json root = {{"name", "rag_qa"}, {"start_ms", 0.0}, {"duration_ms", 10.5}, {"status", status}};
+  if (status != "ok") root["error"] = "boom";
+  root["attributes"] = {{"prompt_tokens", 12}};
+  root["children"] = Json::array(
+      {{{"name", "retrieve"}, {"start_ms", 0.5}, {"duration_ms", 2.0}, {"status", "ok"},
+        {"attributes", {{"query", "where is my order"}, {"hits", 3}}}, {"children", Json::array()}}});
+  return {{"trace_id", id},         {"kind", "rag_qa"},      {"config_version", "cfg1"},
+          {"started_at", started_at}, {"duration_ms", 10.5}, {"root", root}};
+}
+
+std::string id_of(char c, char last = '0') { return std::string(31, c) + last; }
+
+class TraceStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / (std::string("ragrt_trace_") + info->name() + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  size_t jsonl_lines() const {
+    std::ifstream in(dir_ / "traces.jsonl");
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) {
+      EXPECT_TRUE(Json::accept(line)) << line;
+      ++n;
+    }
+    return n;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(TraceStoreTest, SavesAndLoadsByIdAndUniquePrefix) {
+  auto store = ragrt::TraceStore::open(dir_);
+  EXPECT_TRUE(fs::exists(dir_ / "traces.sqlite"));
+  const Json t = make_trace(id_of('a'), "2026-11-25T09:00:00.000Z");
+  store->save(t);
+  EXPECT_EQ(store->load(id_of('a')), t);
+  EXPECT_EQ(store->load("aaaaaaaa"), t);
+  EXPECT_EQ(store->load("AAAAAAAAAA"), t);  // ids are hex: case does not matter
+  EXPECT_FALSE(store->load(id_of('b')).has_value());
+  EXPECT_FALSE(store->load("aaaaaaaa*").has_value());  // not an id: no GLOB wildcards
+  EXPECT_FALSE(store->load("nope").has_value());
+  const std::string short_msg =
+      ragrt::testing::error_of([&] { (void)store->load("aaaa"); }, ragrt::ErrorKind::kInvalidArgument);
+  EXPECT_NE(short_msg.find("at least 8"), std::string::npos) << short_msg;
+}
+
+TEST_F(TraceStoreTest, AmbiguousPrefixIsAnErrorNamingIt) {
+  auto store = ragrt::TraceStore::open(dir_);
+  store->save(make_trace(std::string(8, 'c') + std::string(24, '1'), "2026-11-25T09:00:00.000Z"));
+  store->save(make_trace(std::string(8, 'c') + std::string(24, '2'), "2026-11-25T09:00:01.000Z"));
+  const std::string msg = ragrt::testing::error_of([&] { (void)store->load("cccccccc"); }, ragrt::ErrorKind::kInvalidArgument);
+  EXPECT_NE(msg.find("'cccccccc' is ambiguous"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(std::string(8, 'c') + std::string(24, '1')), std::string::npos) << msg;
+  EXPECT_TRUE(store->load("cccccccc2").has_value());  // one more character settles it
+}
+
+TEST_F(TraceStoreTest, RecentIsNewestFirstWithSummaries) {
+  auto store = ragrt::TraceStore::open(dir_);
+  store->save(make_trace(id_of('1'), "2026-11-25T09:00:02.000Z"));
+  store->save(make_trace(id_of('2'), "2026-11-25T09:00:01.000Z", "error"));
+  store->save(make_trace(id_of('3'), "2026-11-25T09:00:03.000Z"));
+  const auto rows = store->recent(10);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].at("trace_id"), id_of('3'));
+  EXPECT_EQ(rows[1].at("trace_id"), id_of('1'));
+  EXPECT_EQ(rows[2].at("trace_id"), id_of('2'));
+  EXPECT_EQ(rows[2].at("status"), "error");
+  EXPECT_EQ(rows[0].at("kind"), "rag_qa");
+  EXPECT_EQ(rows[0].at("duration_ms"), 10.5);
+  EXPECT_EQ(rows[0].at("started_at"), "2026-11-25T09:00:03.000Z");
+  EXPECT_EQ(store->recent(2).size(), 2u);
+}
+
+TEST_F(TraceStoreTest, WritesOneJsonLinePerTraceAndSecretsReachNeitherFile) {
+  const std::string secret = "sk-trace-store-test-0123456789";
+  ragrt::Redactor::global().add_secret(secret);
+  {
+    auto store = ragrt::TraceStore::open(dir_);
+    for (int i = 0; i < 3; ++i) {
+      ragrt::Trace t("agent", "cfg");
+      auto call = t.root()->child("tool:http");
+      call->set("url", "https://api.example.com/v1?key=" + secret);
+      call->set("headers", {{"Authorization", "Bearer abcdefgh-not-registered"}});
+      call->set("completion_tokens", 42);
+      store->save(t.finish());
+      if (i == 0) {
+        const auto back = store->load(t.id());
+        ASSERT_TRUE(back.has_value());
+        const Json& attrs = back->at("root").at("children")[0].at("attributes");
+        EXPECT_EQ(attrs.at("url"), "https://api.example.com/v1?key=[redacted]");
+        EXPECT_EQ(attrs.at("headers").at("Authorization"), "[redacted]");
+        EXPECT_EQ(attrs.at("completion_tokens"), 42);
+      }
+    }
+  }
+  EXPECT_EQ(jsonl_lines(), 3u);
+  for (const char* file : {"traces.sqlite", "traces.sqlite-wal", "traces.jsonl"}) {
+    if (!fs::exists(dir_ / file)) continue;
+    const std::string bytes = read_file(dir_ / file);
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << file;
+    EXPECT_EQ(bytes.find("abcdefgh-not-registered"), std::string::npos) << file;
+  }
+  EXPECT_NE(read_file(dir_ / "traces.jsonl").find("[redacted]"), std::string::npos);
+}
+
+TEST_F(TraceStoreTest, ReopenKeepsTracesAndAppends) {
+  {
+    auto store = ragrt::TraceStore::open(dir_);
+    store->save(make_trace(id_of('d'), "2026-11-25T09:00:00.000Z"));
+  }
+  auto store = ragrt::TraceStore::open(dir_);
+  EXPECT_TRUE(store->load(id_of('d')).has_value());
+  store->save(make_trace(id_of('e'), "2026-11-25T09:00:01.000Z"));
+  EXPECT_EQ(store->recent(10).size(), 2u);
+  EXPECT_EQ(jsonl_lines(), 2u);
+}
+
+TEST_F(TraceStoreTest, SavesFromSeveralThreads) {
+  auto store = ragrt::TraceStore::open(dir_);
+  std::vector<std::thread> threads;
+  for (int th = 0; th < 4; ++th)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        ragrt::Trace t("agent", "cfg");
+        t.root()->child("step");
+        store->save(t.finish());
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store->recent(100).size(), 40u);
+  EXPECT_EQ(jsonl_lines(), 40u);
+}
+
+TEST_F(TraceStoreTest, CorruptDatabaseIsAnErrorNamingTheFile) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "traces.sqlite", std::ios::binary) << std::string(8192, 'x');
+  try {
+    (void)ragrt::TraceStore::open(dir_);
+    ADD_FAILURE() << "no error for a corrupt store";
+  } catch (const ragrt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find((dir_ / "traces.sqlite").string()), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(TraceStoreTest, UnusableDirectoryOrLogIsAnErrorNamingIt) {
+  std::ofstream(dir_, std::ios::binary) << "a file, not a directory";
+  const std::string msg = ragrt::testing::error_of([&] { (void)ragrt::TraceStore::open(dir_); }, ragrt::ErrorKind::kIo);
+  EXPECT_NE(msg.find(dir_.string()), std::string::npos) << msg;
+  fs::remove(dir_);
+
+  fs::create_directories(dir_ / "traces.jsonl");  // the log cannot be opened as a file
+  auto store = ragrt::TraceStore::open(dir_);
+  const std::string log_msg = ragrt::testing::error_of(
+      [&] { store->save(make_trace(id_of('f'), "2026-11-25T09:00:00.000Z")); }, ragrt::ErrorKind::kIo);
+  EXPECT_NE(log_msg.find((dir_ / "traces.jsonl").string()), std::string::npos) << log_msg;
+}
+
+// `ragrt trace` reads what TraceStore wrote.
+class CliTrace : public TraceStoreTest {
+ protected:
+  void SetUp() override {
+    TraceStoreTest::SetUp();
+    auto store = ragrt::TraceStore::open(dir_);
+    store->save(make_trace(id_of('7'), "2026-11-25T09:12:03.000Z"));
+    store->save(make_trace(id_of('8'), "2026-11-25T09:12:04.000Z", "error"));
+  }
+  std::string dir_arg() const { return " --dir " + ragrt::testing::shell_quote(dir_.string()); }
+};
+
+TEST_F(CliTrace, ShowPrintsTheTree) {
+  const auto r = ragrt::testing::run_cli("trace show 77777777" + dir_arg());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("trace 77777777…  rag_qa  2026-11-25T09:12:03Z  10.5 ms  config cfg1"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("└─ retrieve"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2.0 ms  query=\"where is my order\"  hits=3"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTrace, ShowJsonPrintsTheStoredTrace) {
+  const auto r = ragrt::testing::run_cli("trace show " + id_of('8') + " --json" + dir_arg());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(Json::parse(r.out), make_trace(id_of('8'), "2026-11-25T09:12:04.000Z", "error"));
+}
+
+TEST_F(CliTrace, ListIsNewestFirst) {
+  const auto r = ragrt::testing::run_cli("trace list" + dir_arg());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const size_t newer = r.out.find(id_of('8')), older = r.out.find(id_of('7'));
+  ASSERT_NE(newer, std::string::npos) << r.out;
+  ASSERT_NE(older, std::string::npos) << r.out;
+  EXPECT_LT(newer, older);
+  EXPECT_NE(r.out.find("error"), std::string::npos) << r.out;
+  const auto one = ragrt::testing::run_cli("trace list --limit 1" + dir_arg());
+  EXPECT_EQ(std::count(one.out.begin(), one.out.end(), '\n'), 1) << one.out;
+}
+
+TEST_F(CliTrace, UnknownIdExitsOneNamingTheStore) {
+  const auto r = ragrt::testing::run_cli("trace show " + id_of('9') + dir_arg(), /*with_stderr=*/true);
+  EXPECT_EQ(WEXITSTATUS(r.status), 1) << r.out;
+  EXPECT_NE(r.out.find("ragrt: error: no trace '" + id_of('9') + "' in " + (dir_ / "traces.sqlite").string()),
+            std::string::npos)
+      << r.out;
+  const auto missing = ragrt::testing::run_cli("trace list --dir " + ragrt::testing::shell_quote((dir_ / "nowhere").string()),
+                                               /*with_stderr=*/true);
+  EXPECT_EQ(WEXITSTATUS(missing.status), 1) << missing.out;
+  EXPECT_FALSE(fs::exists(dir_ / "nowhere")) << "reading must not create a store";
+}
+
+}  // namespace
