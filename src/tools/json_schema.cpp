@@ -112,6 +112,12 @@ namespace {
 using Node = JsonSchema::Node;
 using Path = std::vector<std::string>;
 
+const std::pair<std::string_view, std::optional<size_t> Node::*> kCounts[] = {
+    {"minItems", &Node::min_items}, {"maxItems", &Node::max_items}, {"minLength", &Node::min_length}, {"maxLength", &Node::max_length}};
+const std::pair<std::string_view, std::optional<double> Node::*> kBounds[] = {
+    {"minimum", &Node::minimum}, {"maximum", &Node::maximum},
+    {"exclusiveMinimum", &Node::exclusive_minimum}, {"exclusiveMaximum", &Node::exclusive_maximum}};
+
 [[noreturn]] void bad(const Path& path, const std::string& what) {
   throw JsonSchemaError(path, path.empty() ? what : fmt::format("{}: {}", fmt::join(path, "."), what));
 }
@@ -194,22 +200,12 @@ std::shared_ptr<const Node> compile_node(const schema_json& s, Path& path) {
     } else if (key == "items") {
       if (value.is_array()) bad(path, "a list of schemas (tuple validation) is not supported; give one schema");
       node->items = compile_node(value, path);
-    } else if (key == "minItems") {
-      node->min_items = count_value(value, path);
-    } else if (key == "maxItems") {
-      node->max_items = count_value(value, path);
-    } else if (key == "minLength") {
-      node->min_length = count_value(value, path);
-    } else if (key == "maxLength") {
-      node->max_length = count_value(value, path);
-    } else if (key == "minimum") {
-      node->minimum = number_value(value, path);
-    } else if (key == "maximum") {
-      node->maximum = number_value(value, path);
-    } else if (key == "exclusiveMinimum") {
-      node->exclusive_minimum = number_value(value, path);
-    } else if (key == "exclusiveMaximum") {
-      node->exclusive_maximum = number_value(value, path);
+    } else if (auto count = std::find_if(std::begin(kCounts), std::end(kCounts), [&](const auto& c) { return key == c.first; });
+               count != std::end(kCounts)) {
+      node.get()->*count->second = count_value(value, path);
+    } else if (auto bound = std::find_if(std::begin(kBounds), std::end(kBounds), [&](const auto& b) { return key == b.first; });
+               bound != std::end(kBounds)) {
+      node.get()->*bound->second = number_value(value, path);
     } else if (key == "pattern") {
       if (!value.is_string()) bad(path, "must be a regular expression string");
       node->pattern_source = value.get<std::string>();
