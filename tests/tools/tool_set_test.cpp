@@ -77,14 +77,15 @@ TEST(ToolSet, NamesAreChecked) {
   set.add(std::make_shared<EchoTool>("a-b_C9"));
   EXPECT_THROW(set.add(std::make_shared<EchoTool>("a-b_C9")), ragrt::Error);
 
-  EXPECT_THAT(load_error("tools:\n  \"bad name\": {type: sql}\n"), HasSubstr("tools.yaml:2:3: tools.bad name: tool names must be"));
+  EXPECT_THAT(load_error("tools:\n  \"bad name\": {type: http}\n"), HasSubstr("tools.yaml:2:3: tools.bad name: tool names must be"));
   EXPECT_THAT(load_error("tools:\n  t: {type: sql}\n  t: {type: sql}\n"), HasSubstr("tools.yaml:3:3: tools.t: defined twice"));
-  EXPECT_THAT(load_error("tools:\n  t: {type: ftp}\n"), HasSubstr("tools.t.type: unknown type 'ftp' (registered: sql"));
+  EXPECT_THAT(load_error("tools:\n  t: {type: ftp}\n"), HasSubstr("tools.t.type: unknown type 'ftp' (registered: http, sql"));
   EXPECT_THAT(load_error("tools:\n  t: {description: x}\n"), HasSubstr("tools.t.type: missing"));
 }
 
 TEST(ToolSet, BuiltinTypesAreRegistered) {
   ragrt::register_builtin_components();
+  EXPECT_TRUE(ragrt::Registry<ragrt::Tool>::instance().has("http"));
   EXPECT_TRUE(ragrt::Registry<ragrt::Tool>::instance().has("sql"));
 }
 
