@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libcli11-dev libutf8proc-dev libpcre2-dev libssl-dev libfmt-dev
   libsqlite3-dev libfaiss-dev libpoppler-cpp-dev libxml2-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  json-schema-test-suite
   python3-onnx python3-torch python3-numpy
 )
 # Node.js may come from elsewhere than Debian (its npm then ships inside nodejs); only ask

@@ -2,10 +2,7 @@
 // plain and streamed answers (events cut at arbitrary bytes, inside JSON and inside UTF-8
 // characters), tool calls, the request body, authentication, retries, and the ways a stream can
 // fail. Nothing here reaches the network; timeouts are fractions of a second.
-#include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "loopback_server.h"
 #include "test_helpers.h"
 #include <httplib.h>
 
@@ -43,49 +41,23 @@ struct Recorded {
 
 class MockServer {
  public:
-  // hit: 0 for the first request, 1 for the second, …
-  using Handler = std::function<void(int hit, const httplib::Request&, httplib::Response&)>;
+  using Handler = ragrt::testing::LoopbackServer<Recorded>::Handler;
 
-  explicit MockServer(Handler handler) : handler_(std::move(handler)) {
-    server_.set_tcp_nodelay(true);  // so that each write leaves at once, as a separate read for the client
-    auto route = [this](const httplib::Request& req, httplib::Response& res) {
-      int hit;
-      {
-        std::lock_guard lock(mutex_);
-        hit = static_cast<int>(requests_.size());
-        requests_.push_back({req.path, json::parse(req.body, nullptr, false), req.get_header_value("Authorization"),
-                             req.get_header_value("X-Custom")});
-      }
-      handler_(hit, req, res);
-    };
-    server_.Post("/v1/chat/completions", route);
-    server_.Post("/v1/completions", route);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  explicit MockServer(Handler handler) : server_(&record, std::move(handler)) {}
+  ~MockServer() { closing_ = true; }  // before server_ stops: stalled streams watch it
 
-  ~MockServer() {
-    closing_ = true;
-    server_.stop();
-    thread_.join();
-  }
-
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-  std::vector<Recorded> requests() const {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/v1"; }
+  std::vector<Recorded> requests() const { return server_.requests(); }
   const std::atomic<bool>& closing() const { return closing_; }
 
  private:
-  Handler handler_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  std::vector<Recorded> requests_;
+  static Recorded record(const httplib::Request& req) {
+    return {req.path, json::parse(req.body, nullptr, false), req.get_header_value("Authorization"),
+            req.get_header_value("X-Custom")};
+  }
+
   std::atomic<bool> closing_{false};
+  ragrt::testing::LoopbackServer<Recorded> server_;
 };
 
 // How a scripted stream ends after its writes.
@@ -478,17 +450,8 @@ TEST(OpenAIGenerator, BadRequestIsNotRetriedAndQuotesTheServer) {
 }
 
 TEST(OpenAIGenerator, UnreachableServerIsAnIoErrorNamingTheUrl) {
-  // A port that was free a moment ago: bound, then released without listening.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
   ragrt::OpenAIGeneratorParams p;
-  p.base_url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/v1";
+  p.base_url = "http://127.0.0.1:" + std::to_string(ragrt::testing::unused_loopback_port()) + "/v1";
   p.connect_timeout_s = 0.3;
   p.max_retries = 1;
   p.retry_backoff_s = 0.01;

@@ -1,0 +1,18 @@
+#include <mutex>
+
+#include "ragrt/registry.h"
+#include "ragrt/tool.h"
+#include "tools/http_tool.h"
+#include "tools/sql_tool.h"
+
+namespace ragrt {
+
+void register_builtin_components() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Registry<Tool>::instance().add("http", tools::make_http_tool);
+    Registry<Tool>::instance().add("sql", tools::make_sql_tool);
+  });
+}
+
+}  // namespace ragrt
