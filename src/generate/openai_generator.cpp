@@ -413,6 +413,7 @@ class OpenAIGenerator final : public Generator {
  public:
   explicit OpenAIGenerator(Settings s) : s_(std::move(s)) {}
 
+  bool native_tool_calls() const override { return true; }
   std::string description() const override {
     return fmt::format("openai {} ({}{})", s_.params.model.empty() ? "(server's model)" : s_.params.model,
                        s_.params.base_url, s_.params.stream ? "" : ", not streaming");
