@@ -45,6 +45,9 @@ struct SamplingParams {
 struct ContextPassage {
   std::string id;
   std::string text;
+  // "document", or "tool" for a tool's result: the live data the question asked for, which the
+  // extractive generator always quotes first.
+  std::string kind = "document";
   std::string source;   // document id or file
   std::string section;  // section path, "" when none
   std::optional<int> page;
@@ -92,6 +95,12 @@ class Generator {
  public:
   virtual ~Generator() = default;
   virtual std::string description() const = 0;  // e.g. "onnx llama (models/qwen3-0.6b, cpu)"
+  // false for generators that compose rather than write (extractive): the agent then picks tools
+  // by rules instead of asking the model.
+  virtual bool is_llm() const { return true; }
+  // true when GenerationRequest::tools reach the model (an OpenAI server, a chat template that
+  // renders tools), so the agent uses function calling rather than the ReAct text protocol.
+  virtual bool native_tool_calls() const { return false; }
   // Thread-safe: several requests may run at once (the local engine batches them). Throws
   // ragrt::Error with kInvalidArgument for a bad request (no messages, a message without a role,
   // invalid UTF-8), kIo when a remote server cannot be reached after the retries, kRuntime otherwise.

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "ragrt/embedder.h"
 #include "ragrt/generator_config.h"
 #include "ragrt/loader.h"
@@ -83,6 +85,18 @@ struct RagConfig {
   // How `ragrt ask` and the server answer: see include/ragrt/generator_config.h. Without the
   // section: the extractive generator, which needs no model.
   GeneratorConfig generator;
+  // Sections that ComponentGraph builds through the registries, kept as parsed YAML so that their
+  // errors point at the file's lines: `tools:` (name -> {type: http|sql, …}), `memory:`,
+  // `pipelines:` (name -> {type: rag_qa|agent, …}), `default_pipeline`.
+  YAML::Node tools, memory, pipelines;
+  std::string default_pipeline;
+  // Audit traces of `ask` and the server: `traces: {dir: DIR}` or `traces: {enabled: false}`. Stored
+  // by default, in <collection>/traces, because an assistant in front of customers must be auditable.
+  bool store_traces = true;
+  std::filesystem::path traces_dir;  // "" = <collection>/traces
+  YAML::Node traces;                 // the section, for messages
+  std::filesystem::path traces_folder() const { return traces_dir.empty() ? collection / "traces" : traces_dir; }
+  std::string text;  // the file's bytes, for its version hash
 
   const RetrieverConfig* retriever(const std::string& name) const;
 

@@ -70,7 +70,8 @@ class Redactor {
   // Whether a key's value is a credential: a whole word of it (split at _ - . space and camelCase)
   // is authorization, apikey, password, passwd, secret(s), token, cookie(s), credentials, or
   // api/access/private followed by key, or the key is just "key". Plural "tokens" is not: counts
-  // such as prompt_tokens and max_new_tokens stay readable (a singular token_count does not).
+  // such as prompt_tokens and max_new_tokens stay readable, and neither is "token" followed by a
+  // measurement word (time_to_first_token_ms, token_count, token_index).
   static bool is_credential_key(const std::string& key);
 
  private:

@@ -37,7 +37,14 @@ bool Redactor::is_credential_key(const std::string& key) {
   const std::vector<std::string> words = key_words(key);
   if (words.size() == 1 && words[0] == "key") return true;
   for (size_t i = 0; i < words.size(); ++i) {
-    if (std::find(kWords.begin(), kWords.end(), words[i]) != kWords.end()) return true;
+    if (std::find(kWords.begin(), kWords.end(), words[i]) != kWords.end()) {
+      // time_to_first_token_ms, token_count: a measurement of model tokens, not a credential.
+      static constexpr std::array<std::string_view, 6> kMeasures = {"ms", "s", "count", "index", "position", "latency"};
+      if (words[i] == "token" && i + 1 < words.size() &&
+          std::find(kMeasures.begin(), kMeasures.end(), words[i + 1]) != kMeasures.end())
+        continue;
+      return true;
+    }
     // api_key, access_key, private_key: a bare "key" after a word that makes it a credential.
     if (i > 0 && words[i] == "key" &&
         (words[i - 1] == "api" || words[i - 1] == "access" || words[i - 1] == "private"))

@@ -1,6 +1,7 @@
-// ragrt ask "question" --config FILE: retrieve, then answer from the passages with the configured
-// generator (extractive when the config names none, so it works without any model), streaming the
-// answer and listing the passages it cites with source, section, page and offsets.
+// ragrt ask "question" --config FILE [--session ID] [--pipeline NAME]: runs the configured
+// pipeline once (rag_qa: retrieve, then answer; agent: tools too) and prints the streamed answer,
+// the passages and tool results it cites, and the trace id. Without a `generator:` section the
+// extractive generator answers, so it works without any model.
 #include <cstdio>
 #include <iostream>
 
@@ -9,9 +10,8 @@
 
 #include "cli/command.h"
 #include "cli/config_flags.h"
+#include "ragrt/component_graph.h"
 #include "ragrt/error.h"
-#include "ragrt/knowledge_base.h"
-#include "ragrt/rag_prompt.h"
 
 namespace ragrt::cli {
 namespace {
@@ -20,93 +20,100 @@ struct AskArgs {
   ConfigFlags config;
   std::string question;
   std::string retriever;
+  std::string pipeline;
+  std::string session;
   std::optional<size_t> k;
   bool json = false;
 };
 
-int run_ask(const AskArgs& args) {
-  const RagConfig config = args.config.load();
-  auto kb = KnowledgeBase::open(config, /*writer=*/false);
-  SearchRequest search;
-  search.query = args.question;
-  search.k = args.k.value_or(config.generator.context_passages);
-  const std::string retriever = args.retriever.empty() ? config.default_retriever : args.retriever;
-  const std::vector<SearchResult> results = kb->search(search, retriever);
+nlohmann::ordered_json citation_json(const Citation& c) {
+  return {{"id", c.id},
+          {"kind", c.kind},
+          {"source", c.source},
+          {"section", c.section},
+          {"page", c.page ? nlohmann::ordered_json(*c.page) : nlohmann::ordered_json(nullptr)},
+          {"begin", c.start},
+          {"end", c.end},
+          {"text", c.text}};
+}
 
-  GenerationRequest request;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const StoredChunk& stored = results[i].chunk;
-    ContextPassage p;
-    p.id = std::to_string(i + 1);
-    p.text = stored.chunk.text;
-    p.source = stored.source.empty() ? stored.chunk.doc_id : stored.source;
-    p.section = stored.chunk.section;
-    if (stored.chunk.page) p.page = stored.chunk.page;
-    p.start = stored.chunk.begin;
-    p.end = stored.chunk.end;
-    p.score = results[i].hit.score;
-    request.context.push_back(std::move(p));
-  }
-  request.messages = rag_messages(args.question, request.context, config.generator.system_prompt);
-  request.sampling = config.generator.sampling;
+int run_ask(const AskArgs& args) {
+  std::shared_ptr<const ComponentGraph> graph =
+      args.config.config_file.empty() ? ComponentGraph::defaults(args.config.load().collection)
+                                      : ComponentGraph::build(args.config.load());
+  PipelineRequest request;
+  request.messages = {{{"role", "user"}, {"content", args.question}}};
+  request.session = args.session;
+  request.retriever = args.retriever;
+  request.passages = args.k;
   if (!args.json) {
     request.on_text = [](std::string_view piece) {
       std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);
     };
   }
-  auto generator = make_generator(config.generator);
-  GenerationResult answer = generator->generate(request);
-  std::vector<std::string> cited =
-      answer.citations.empty() ? cited_passages(answer.text, request.context) : answer.citations;
+  const PipelineResult answer = graph->run(args.pipeline, request);
 
-  auto passage = [&](const std::string& id) -> const ContextPassage& {
-    return request.context[std::stoul(id) - 1];
-  };
   if (args.json) {
-    nlohmann::ordered_json citations = nlohmann::ordered_json::array();
-    for (const auto& id : cited) {
-      const auto& p = passage(id);
-      citations.push_back({{"id", id}, {"source", p.source}, {"section", p.section}, {"page", p.page.value_or(0)},
-                           {"begin", p.start}, {"end", p.end}, {"text", p.text}});
+    nlohmann::ordered_json citations = nlohmann::ordered_json::array(), tools = nlohmann::ordered_json::array();
+    for (const auto& c : answer.citations) citations.push_back(citation_json(c));
+    for (const auto& t : answer.tool_calls) {
+      tools.push_back({{"name", t.name}, {"arguments", nlohmann::ordered_json::parse(t.arguments.dump())},
+                       {"status", to_string(t.result.status)}, {"content", t.result.content},
+                       {"latency_ms", t.result.latency_ms}});
     }
     nlohmann::ordered_json out = {{"question", args.question},
-                                  {"answer", answer.text},
+                                  {"answer", answer.answer},
                                   {"citations", citations},
-                                  {"retriever", retriever},
-                                  {"passages", request.context.size()},
-                                  {"generator", generator->description()},
+                                  {"tool_calls", tools},
+                                  {"pipeline", answer.pipeline},
+                                  {"passages", answer.passages.size()},
+                                  {"generator", answer.generator},
                                   {"finish_reason", to_string(answer.finish_reason)},
                                   {"usage", {{"prompt_tokens", answer.prompt_tokens},
                                              {"completion_tokens", answer.completion_tokens}}},
                                   {"time_to_first_token_ms", answer.time_to_first_token_ms},
-                                  {"total_ms", answer.total_ms}};
+                                  {"total_ms", answer.total_ms},
+                                  {"trace_id", answer.trace_id}};
+    if (!args.session.empty()) out["session"] = args.session;
     std::cout << out.dump() << "\n";
     return 0;
   }
   std::cout << "\n";
-  if (!cited.empty()) std::cout << "\nSources:\n";
-  for (const auto& id : cited) {
-    const auto& p = passage(id);
-    std::string where = p.source;
-    if (!p.section.empty()) where += " § " + p.section;
-    if (p.page) where += fmt::format(" (p. {})", *p.page);
-    std::cout << fmt::format("  [{}] {}  bytes [{}, {})\n", id, where, p.start, p.end);
+  if (!answer.citations.empty()) std::cout << "\nSources:\n";
+  // Tool errors and the summary go to stderr, after the answer and its sources.
+  for (const auto& c : answer.citations) {
+    if (c.kind == "tool") {
+      std::cout << fmt::format("  [{}] {} (live)\n", c.id, c.source);
+      continue;
+    }
+    std::string where = c.source;
+    if (!c.section.empty()) where += " § " + c.section;
+    if (c.page) where += fmt::format(" (p. {})", *c.page);
+    std::cout << fmt::format("  [{}] {}  bytes [{}, {})\n", c.id, where, c.start, c.end);
   }
-  std::cerr << fmt::format("[{} passages from {}, {}, {:.0f} ms]\n", request.context.size(), retriever,
-                           generator->description(), answer.total_ms);
+  std::cout << std::flush;
+  for (const auto& t : answer.tool_calls) {
+    if (!t.result.ok()) std::cerr << fmt::format("[tool {} {}: {}]\n", t.name, to_string(t.result.status), t.result.content);
+  }
+  std::cerr << fmt::format("[pipeline {}, {} passages, {} tool calls, {}, {:.0f} ms, trace {}]\n", answer.pipeline,
+                           answer.passages.size(), answer.tool_calls.size(), answer.generator, answer.total_ms,
+                           answer.trace_id);
   return 0;
 }
 
-CommandRegistrar reg{{"ask", "Answer a question from a collection, with citations (retrieve, then generate)",
+CommandRegistrar reg{{"ask", "Answer a question with the configured pipeline (retrieve, tools, generate), with citations",
                       [](CLI::App& sub) {
                         auto args = std::make_shared<AskArgs>();
                         sub.add_option("question", args->question, "the question")->required();
                         args->config.add_to(sub);
-                        sub.add_option("--retriever,-r", args->retriever, "retriever name (default: the config's)");
+                        sub.add_option("--pipeline,-p", args->pipeline, "pipeline name (default: the config's)");
+                        sub.add_option("--session,-s", args->session,
+                                       "conversation id: earlier turns come from the config's memory, this one is kept");
+                        sub.add_option("--retriever,-r", args->retriever, "retriever name (default: the pipeline's)");
                         sub.add_option("-k", args->k, "passages to retrieve (default: generator.context_passages)")
                             ->check(CLI::PositiveNumber);
-                        sub.add_flag("--json", args->json, "one JSON object: answer, citations, usage, timings");
+                        sub.add_flag("--json", args->json, "one JSON object: answer, citations, tool calls, usage, trace id");
                         return [args] { return run_ask(*args); };
                       }}};
 

@@ -1,5 +1,7 @@
 #include <mutex>
 
+#include "agent/components.h"
+#include "ragrt/conversation_memory.h"
 #include "ragrt/registry.h"
 #include "ragrt/tool.h"
 #include "tools/http_tool.h"
@@ -12,6 +14,7 @@ void register_builtin_components() {
   std::call_once(once, [] {
     Registry<Tool>::instance().add("http", tools::make_http_tool);
     Registry<Tool>::instance().add("sql", tools::make_sql_tool);
+    Registry<ConversationMemory>::instance().add("sqlite", agent::make_sqlite_memory);
   });
 }
 

@@ -1,5 +1,7 @@
 #include "ragrt/yaml_reader.h"
 
+#include "ragrt/trace.h"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -7,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "ragrt/error.h"
+#include "ragrt/trace.h"
 
 namespace ragrt::config {
 
@@ -121,6 +124,8 @@ std::string expand_env(const std::string& text, std::string* unset) {
       if (unset) *unset = name.empty() ? "${}" : name;
       return text;
     }
+    // Whatever comes from the environment is treated as a secret: it must not reach a trace or log.
+    Redactor::global().add_secret(value);
     out += value;
     i = close + 1;
   }

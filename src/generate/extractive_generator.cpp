@@ -202,6 +202,7 @@ class ExtractiveGenerator final : public Generator {
  public:
   explicit ExtractiveGenerator(ExtractiveGeneratorParams p) : p_(std::move(p)) {}
 
+  bool is_llm() const override { return false; }
   std::string description() const override {
     return fmt::format("extractive (up to {} sentences, {} chars)", p_.max_sentences, p_.max_chars);
   }

@@ -54,6 +54,10 @@ class OnnxGenerator : public Generator {
     engine_ = std::make_unique<generate::Engine>(model_, tokenizer_, engine);
   }
 
+  // Templates that render tools mention the `tools` variable; others would drop them silently.
+  bool native_tool_calls() const override {
+    return chat_template_ && chat_template_->source().find("tools") != std::string::npos;
+  }
   std::string description() const override {
     const auto& s = model_->shape();
     return fmt::format("onnx decoder ({}, {} layers, {} heads / {} kv heads, {})", params_.model_dir.string(), s.layers,

@@ -17,6 +17,7 @@
 
 #include "generate/chat_messages.h"
 #include "ragrt/error.h"
+#include "ragrt/trace.h"
 #include "ragrt/version.h"
 #include "text/utf8.h"
 
@@ -413,6 +414,7 @@ class OpenAIGenerator final : public Generator {
  public:
   explicit OpenAIGenerator(Settings s) : s_(std::move(s)) {}
 
+  bool native_tool_calls() const override { return true; }
   std::string description() const override {
     return fmt::format("openai {} ({}{})", s_.params.model.empty() ? "(server's model)" : s_.params.model,
                        s_.params.base_url, s_.params.stream ? "" : ", not streaming");
@@ -700,6 +702,7 @@ std::unique_ptr<Generator> make_openai_generator(const OpenAIGeneratorParams& pa
                             "or set api_key_env to \"\" for a server without authentication",
                             params.api_key_env);
     s.api_key = key;
+    Redactor::global().add_secret(s.api_key);
     RAGRT_THROW_IF_NOT_KIND(
         !s.api_key.empty() && s.api_key.find_first_of("\r\n") == std::string::npos, ErrorKind::kInvalidArgument,
         "the environment variable {} (api_key_env) is empty or holds a line break: set it to the API key",

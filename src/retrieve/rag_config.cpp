@@ -213,7 +213,8 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
   Reader r(source, base_dir);
   if (root.IsNull()) r.fail(root, "(file)", "is empty: it needs at least `collection: FOLDER`");
   r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "vector_index", "reranker", "retrievers",
-                         "default_retriever", "generator"});
+                         "default_retriever", "generator", "tools", "memory", "traces", "pipelines",
+                         "default_pipeline"});
   RagConfig c;
   c.file = source;
   if (!root["collection"]) r.fail(root, "collection", "missing: name the index folder, e.g. `collection: index/faq`");
@@ -318,6 +319,18 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
   }
   if (c.retrievers.empty()) r.fail(root["retrievers"], "retrievers", "is empty: declare at least one retriever");
   if (root["generator"]) c.generator = read_generator(r, root["generator"]);
+  c.text = yaml;
+  c.tools = root["tools"];
+  c.memory = root["memory"];
+  c.traces = root["traces"];
+  if (const YAML::Node& t = c.traces) {
+    r.require_map(t, "traces");
+    r.only_keys(t, "traces", {"dir", "enabled"});
+    if (t["enabled"]) c.store_traces = r.boolean(t["enabled"], "traces.enabled");
+    if (t["dir"]) c.traces_dir = r.path(t["dir"], "traces.dir");
+  }
+  c.pipelines = root["pipelines"];
+  if (root["default_pipeline"]) c.default_pipeline = r.string(root["default_pipeline"], "default_pipeline");
   return c;
 }
 

@@ -70,9 +70,11 @@ TEST(Redactor, TokenCountsAndHarmlessKeysSurvive) {
   const Json in = {{"prompt_tokens", 120},  {"completion_tokens", 64}, {"tokens", 64},
                    {"tokens_per_s", 41.5},  {"max_new_tokens", 256},    {"maxNewTokens", 256},
                    {"total-tokens", 184},   {"keyword", "order"},       {"monkey", "banana"},
-                   {"primary_key", "id"},   {"keys", Json::array({"a"})}, {"tokenizer", "bpe"}};
+                   {"primary_key", "id"},   {"keys", Json::array({"a"})}, {"tokenizer", "bpe"},
+                   {"time_to_first_token_ms", 12.5}, {"token_count", 3}};
   EXPECT_EQ(r.redact(in), in);
-  for (const char* k : {"prompt_tokens", "tokens", "tokens_per_s", "max_new_tokens", "keyword", "tokenizer"})
+  for (const char* k : {"prompt_tokens", "tokens", "tokens_per_s", "max_new_tokens", "keyword", "tokenizer",
+                        "time_to_first_token_ms", "token_count"})
     EXPECT_FALSE(ragrt::Redactor::is_credential_key(k)) << k;
 }
 

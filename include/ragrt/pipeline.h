@@ -1,0 +1,90 @@
+#pragma once
+// A pipeline answers one turn of a conversation from the components a config built (see
+// component_graph.h). Types, chosen in the config's `pipelines:` section:
+//   rag_qa  retrieve -> rerank -> numbered passages -> generate -> answer with citations; says so
+//           when the passages do not hold the answer.
+//   agent   rag_qa plus tools: the model picks tools by function calling (chat templates with tool
+//           support, OpenAI servers) or a ReAct text protocol; without an LLM (the extractive
+//           generator) a rule picks a tool whose required arguments the question supplies. Tool
+//           results and passages are fused into one answer that cites both.
+//
+//   pipelines:
+//     support: {type: agent, tools: [order_status, customer_lookup], retriever: hybrid, max_steps: 4,
+//               step_timeout_s: 30, protocol: auto, route: {order_status: [order, 订单, package]}}
+//     faq: {type: rag_qa, retriever: bm25, passages: 5}
+//   default_pipeline: support
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ragrt/generator.h"
+#include "ragrt/tool.h"
+#include "ragrt/trace.h"
+
+namespace ragrt {
+
+class ComponentGraph;
+
+struct PipelineRequest {
+  // The conversation in OpenAI's shape; the last message is the user's question. With `session`,
+  // earlier turns come from memory (within its token budget) and this turn is stored after.
+  std::vector<ChatMessage> messages;
+  std::string session;
+  std::string retriever;            // "" = the pipeline's
+  std::optional<size_t> passages;   // how many passages to retrieve; unset = the pipeline's
+  SamplingParams sampling;          // over the generator section's defaults
+  std::function<void(std::string_view)> on_text;  // the answer as it forms (see GenerationRequest)
+  std::shared_ptr<const std::atomic<bool>> cancel;
+  std::shared_ptr<TraceSpan> span;  // the turn's span; ComponentGraph::run sets it (null: untraced)
+};
+
+// Where a cited [n] points: a document passage (source, section, page, byte offsets) or a tool
+// result (kind "tool", source "tool:NAME").
+struct Citation {
+  std::string id;
+  std::string kind;  // "document" or "tool"
+  std::string source;
+  std::string section;
+  std::optional<int> page;
+  size_t start = 0, end = 0;
+  std::string text;
+};
+
+struct ToolCallRecord {
+  std::string name;
+  nlohmann::json arguments;
+  ToolResult result;
+};
+
+struct PipelineResult {
+  std::string answer;
+  FinishReason finish_reason = FinishReason::kStop;
+  std::vector<Citation> citations;          // in order of first use in `answer`
+  std::vector<ContextPassage> passages;     // everything the answer could cite (tool results first)
+  std::vector<ToolCallRecord> tool_calls;
+  std::string pipeline;                     // its name in the config
+  std::string generator;                    // Generator::description()
+  std::string trace_id;
+  size_t prompt_tokens = 0, completion_tokens = 0;
+  double time_to_first_token_ms = 0, total_ms = 0;
+};
+
+class Pipeline {
+ public:
+  virtual ~Pipeline() = default;
+  virtual std::string type() const = 0;
+  virtual const std::string& name() const = 0;
+  // Thread-safe. Throws ragrt::Error: kInvalidArgument for a bad request (no user message,
+  // invalid UTF-8, bad session id), kIo / kRuntime when retrieval or generation fails. Tool
+  // failures are not errors: the answer says what could not be looked up.
+  virtual PipelineResult run(const PipelineRequest& request, const ComponentGraph& graph) const = 0;
+};
+
+}  // namespace ragrt

@@ -1,0 +1,139 @@
+#include "ragrt/component_graph.h"
+
+#include <openssl/evp.h>
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/pipelines.h"
+#include "ragrt/error.h"
+#include "ragrt/registry.h"
+#include "tools/tool_set.h"
+
+namespace ragrt {
+namespace {
+
+std::string short_sha256(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < 6 && i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+}  // namespace
+
+std::shared_ptr<const ComponentGraph> ComponentGraph::load(const std::filesystem::path& file, bool check_only) {
+  return build(RagConfig::load(file), check_only);
+}
+
+std::shared_ptr<const ComponentGraph> ComponentGraph::defaults(const std::filesystem::path& collection) {
+  return build(RagConfig::defaults(collection));
+}
+
+std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bool check_only) {
+  register_builtin_components();
+  std::shared_ptr<ComponentGraph> g(new ComponentGraph());
+  std::filesystem::path base = config.file.parent_path();
+  if (base.empty()) base = ".";
+  const config::YamlReader r(config.file, base);
+  g->version_ = short_sha256(config.text);
+
+  // Everything cheap to check comes first, so a bad edit fails before any model or index opens.
+  g->tools_ = config.tools ? std::make_shared<tools::ToolSet>(tools::ToolSet::from_yaml(config.tools, r))
+                           : std::make_shared<tools::ToolSet>();
+  const std::vector<std::string> tool_names = g->tools_->names();
+  if (config.pipelines) {
+    r.require_map(config.pipelines, "pipelines");
+    for (const auto& kv : config.pipelines) {
+      const std::string name = kv.first.as<std::string>();
+      g->pipelines_[name] = agent::read_pipeline(r, name, kv.second, tool_names);
+      if (g->default_pipeline_.empty()) g->default_pipeline_ = name;
+    }
+  } else if (!tool_names.empty()) {
+    g->pipelines_["default"] = agent::make_agent_pipeline("default", {});
+    g->default_pipeline_ = "default";
+  } else {
+    g->pipelines_["default"] = agent::make_rag_qa_pipeline("default", {});
+    g->default_pipeline_ = "default";
+  }
+  if (!config.default_pipeline.empty()) {
+    if (!g->pipelines_.count(config.default_pipeline))
+      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: default_pipeline: no pipeline '{}' (declared: {})",
+                       config.file.string(), config.default_pipeline, fmt::join(g->pipeline_names(), ", "));
+    g->default_pipeline_ = config.default_pipeline;
+  }
+  if (config.memory) {
+    g->memory_ = Registry<ConversationMemory>::instance().create({"memory", "memory", config.memory, &r});
+  }
+  if (config.store_traces && !check_only) {
+    try {
+      g->traces_ = TraceStore::open(config.traces_folder());
+    } catch (const Error& e) {
+      if (config.traces && config.traces["dir"]) r.fail(config.traces["dir"], "traces.dir", e.what());
+      throw;
+    }
+  }
+  if (!check_only) {
+    g->generator_ = make_generator(config.generator);
+    g->kb_ = KnowledgeBase::open(config, /*writer=*/false);
+  }
+  g->config_ = std::move(config);
+  return g;
+}
+
+const Pipeline& ComponentGraph::pipeline(const std::string& name) const {
+  const std::string& n = name.empty() ? default_pipeline_ : name;
+  auto it = pipelines_.find(n);
+  RAGRT_THROW_IF_NOT_KIND(it != pipelines_.end(), ErrorKind::kNotFound, "no pipeline '{}' (configured: {})", n,
+                          fmt::join(pipeline_names(), ", "));
+  return *it->second;
+}
+
+std::vector<std::string> ComponentGraph::pipeline_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, p] : pipelines_) out.push_back(name);
+  return out;
+}
+
+size_t ComponentGraph::count_tokens(const ChatMessage& message) const { return estimate_tokens(message); }
+
+PipelineResult ComponentGraph::run(const std::string& name, const PipelineRequest& request) const {
+  const Pipeline& p = pipeline(name);
+  Trace trace(p.type(), version_);
+  auto root = trace.root();
+  root->set("pipeline", p.name());
+  if (!request.session.empty()) root->set("session", request.session);
+  if (!request.messages.empty() && request.messages.back().contains("content"))
+    root->set("question", request.messages.back()["content"]);
+  PipelineRequest traced = request;
+  traced.span = root;
+  const auto start = std::chrono::steady_clock::now();
+  auto save = [&] {
+    if (!traces_) return;
+    try {
+      traces_->save(trace.finish());
+    } catch (const std::exception& e) {
+      // An audit store that cannot be written must not cost the user the answer; it is logged.
+      spdlog::error("trace {}: not stored: {}", trace.id(), e.what());
+    }
+  };
+  try {
+    PipelineResult result = p.run(traced, *this);
+    result.trace_id = trace.id();
+    result.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    root->set("finish_reason", to_string(result.finish_reason));
+    save();
+    return result;
+  } catch (const std::exception& e) {
+    root->fail(e.what());
+    save();
+    throw;
+  }
+}
+
+}  // namespace ragrt

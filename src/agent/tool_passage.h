@@ -1,0 +1,14 @@
+#pragma once
+// A tool's result as a passage the answer can cite: one readable line ("order status (order id
+// 12345): status shipped; carrier UPS; …") rather than raw JSON, so both an LLM and the extractive
+// generator can quote it, and a failed call as a sentence saying what could not be looked up.
+#include <string>
+
+#include "ragrt/generator.h"
+#include "ragrt/pipeline.h"
+
+namespace ragrt::agent {
+
+ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id);
+
+}  // namespace ragrt::agent
