@@ -12,6 +12,7 @@
 #include "ragrt/conversation_memory.h"
 #include "ragrt/generator.h"
 #include "ragrt/knowledge_base.h"
+#include "ragrt/model_cache.h"
 #include "ragrt/pipeline.h"
 #include "ragrt/rag_config.h"
 #include "ragrt/tool.h"
@@ -25,11 +26,14 @@ class ToolSet;
 
 class ComponentGraph {
  public:
-  // Reads and validates `file`, then builds every component (models load on first use). With
-  // `check_only` (`ragrt config check`) it stops before opening the collection and the generator.
-  // Throws ragrt::Error naming file, line, column and key.
+  // Reads and validates `file`, then builds every component (the generator loads now, embedder
+  // and reranker on first use). With `check_only` (`ragrt config check`) it stops before opening
+  // the collection and the generator. With `models`, models whose settings match ones of the
+  // previous build of the same cache are shared (see LiveGraph). Throws ragrt::Error naming file,
+  // line, column and key.
   static std::shared_ptr<const ComponentGraph> load(const std::filesystem::path& file, bool check_only = false);
-  static std::shared_ptr<const ComponentGraph> build(RagConfig config, bool check_only = false);
+  static std::shared_ptr<const ComponentGraph> build(RagConfig config, bool check_only = false,
+                                                     ModelCache::Build* models = nullptr);
   // Without a file: a keyword-only collection, the extractive generator, one rag_qa pipeline.
   static std::shared_ptr<const ComponentGraph> defaults(const std::filesystem::path& collection);
 

@@ -17,6 +17,10 @@
 // everywhere in the context (the topic itself) count little. Fragments without end punctuation
 // (headings, list labels) rank below full sentences, and ties go to higher-scored passages.
 //
+// Tool results in the context (ContextPassage::kind "tool": an order's status, a customer record)
+// are the live data the question asked for: each is quoted whole, first, with its id, and does not
+// count against max_sentences; document sentences follow.
+//
 // Output: the chosen sentences in descending score order, each followed by " [id]" (no space
 // after CJK text), joined by a space (nothing between CJK sentences); citations list the ids in
 // order of first use. Each sentence reaches on_text as it is added. finish_reason is kStop

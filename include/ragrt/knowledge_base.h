@@ -7,6 +7,7 @@
 
 #include "ragrt/collection.h"
 #include "ragrt/embedder.h"
+#include "ragrt/model_cache.h"
 #include "ragrt/rag_config.h"
 #include "ragrt/reranker.h"
 #include "ragrt/retriever.h"
@@ -21,8 +22,10 @@ struct SearchResult {
 class KnowledgeBase {
  public:
   // Opens (writer: creating) the config's collection. Models load on first use, so a bm25-only
-  // search never pays for the embedder. Throws ragrt::Error naming what is wrong.
-  static std::unique_ptr<KnowledgeBase> open(const RagConfig& config, bool writer);
+  // search never pays for the embedder; with `models` they are shared with other knowledge bases
+  // of the same cache whose model settings are the same (a config reload). Throws ragrt::Error
+  // naming what is wrong.
+  static std::unique_ptr<KnowledgeBase> open(const RagConfig& config, bool writer, ModelCache::Build* models = nullptr);
   ~KnowledgeBase();
 
   const RagConfig& config() const;

@@ -35,7 +35,8 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::defaults(const std::filesy
   return build(RagConfig::defaults(collection));
 }
 
-std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bool check_only) {
+std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bool check_only,
+                                                             ModelCache::Build* models) {
   register_builtin_components();
   std::shared_ptr<ComponentGraph> g(new ComponentGraph());
   std::filesystem::path base = config.file.parent_path();
@@ -62,9 +63,12 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     g->default_pipeline_ = "default";
   }
   if (!config.default_pipeline.empty()) {
-    if (!g->pipelines_.count(config.default_pipeline))
-      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: default_pipeline: no pipeline '{}' (declared: {})",
-                       config.file.string(), config.default_pipeline, fmt::join(g->pipeline_names(), ", "));
+    if (!g->pipelines_.count(config.default_pipeline)) {
+      const std::string message =
+          fmt::format("no pipeline '{}' (declared: {})", config.default_pipeline, fmt::join(g->pipeline_names(), ", "));
+      if (!config.text.empty()) r.fail(YAML::Load(config.text)["default_pipeline"], "default_pipeline", message);
+      RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: default_pipeline: {}", config.file.string(), message);
+    }
     g->default_pipeline_ = config.default_pipeline;
   }
   if (config.memory) {
@@ -79,8 +83,13 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     }
   }
   if (!check_only) {
-    g->generator_ = make_generator(config.generator);
-    g->kb_ = KnowledgeBase::open(config, /*writer=*/false);
+    ModelCache::Build unshared = ModelCache::no_cache();
+    if (!models) models = &unshared;
+    // Settings read per request do not identify the model: editing a prompt must not reload it.
+    auto generator = models->entry<Generator>(
+        section_fingerprint(config, "generator", {"sampling", "context_passages", "system_prompt"}));
+    g->generator_ = std::shared_ptr<Generator>(generator, &generator->get([&] { return make_generator(config.generator); }));
+    g->kb_ = KnowledgeBase::open(config, /*writer=*/false, models);
   }
   g->config_ = std::move(config);
   return g;

@@ -249,8 +249,10 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
 
   // Passages by descending retrieval score; their text came from documents, so a stray bad byte
   // costs that character rather than the answer.
-  std::vector<const ContextPassage*> passages;
-  for (const ContextPassage& c : request.context) passages.push_back(&c);
+  // Tool results (kind "tool") are the live answer to the question ("where is my order"): they
+  // are quoted whole and first, whatever their word overlap, and documents add to them.
+  std::vector<const ContextPassage*> passages, tool_results;
+  for (const ContextPassage& c : request.context) (c.kind == "tool" ? tool_results : passages).push_back(&c);
   std::stable_sort(passages.begin(), passages.end(), [](auto* a, auto* b) { return a->score > b->score; });
   const bool scored = !passages.empty() && std::all_of(passages.begin(), passages.end(), [](auto* p) {
     return std::isfinite(p->score) && p->score > 0;
@@ -327,8 +329,23 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   std::vector<Piece> pieces;
   size_t chars = 0;
   std::string_view previous;
+  std::vector<std::string> tool_texts;
+  tool_texts.reserve(tool_results.size());  // `previous` points into it
+  for (const ContextPassage* t : tool_results) {
+    std::string text = text::from_utf8_lossy(t->text);
+    const std::string marker = (ingest::is_cjk(last_char(text)) ? "[" : " [") + t->id + "]";
+    const std::string sep = previous.empty() ? "" : " ";
+    const size_t fixed = text::count_chars(sep) + text::count_chars(marker);
+    if (chars + fixed >= p_.max_chars) break;
+    if (chars + fixed + text::count_chars(text) > p_.max_chars) text = shorten(text, p_.max_chars - chars - fixed);
+    if (text.empty()) continue;
+    chars += fixed + text::count_chars(text);
+    pieces.push_back({sep + text + marker, t->id});
+    previous = tool_texts.emplace_back(std::move(text));
+  }
+  const size_t pinned = pieces.size();  // max_sentences counts document sentences only
   for (const Candidate* c : qualified) {
-    if (pieces.size() == p_.max_sentences) break;
+    if (pieces.size() - pinned == p_.max_sentences) break;
     const bool cjk_end = ingest::is_cjk(last_char(c->text));
     const std::string marker = (cjk_end ? "[" : " [") + c->source->id + "]";
     const std::string sep =
@@ -336,7 +353,7 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
     const size_t fixed = text::count_chars(sep) + text::count_chars(marker);
     std::string sentence = c->text;
     if (chars + fixed + text::count_chars(sentence) > p_.max_chars) {
-      if (!pieces.empty() || chars + fixed >= p_.max_chars) continue;
+      if (pieces.size() > pinned || chars + fixed >= p_.max_chars) continue;
       sentence = shorten(sentence, p_.max_chars - fixed);
       if (sentence.empty()) continue;
     }

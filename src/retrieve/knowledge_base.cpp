@@ -20,9 +20,9 @@ struct KnowledgeBase::Impl {
   RagConfig config;
   std::unique_ptr<Collection> collection;
 
-  mutable std::once_flag embedder_once, reranker_once;
-  mutable std::unique_ptr<Embedder> embedder;
-  mutable std::unique_ptr<Reranker> reranker;
+  // Possibly shared with the knowledge base of another graph over the same settings (reload).
+  std::shared_ptr<Lazy<Embedder>> embedder;
+  std::shared_ptr<Lazy<Reranker>> reranker;
 
   // Base retrievers by name (the implicit "bm25" / "dense" too), then the stage decorators; the
   // public name maps to the outermost one.
@@ -33,14 +33,12 @@ struct KnowledgeBase::Impl {
   const Embedder& need_embedder() const {
     RAGRT_THROW_IF_NOT_KIND(config.embedder, ErrorKind::kInvalidArgument,
                             "{}: no `embedder:` section, so dense retrieval is not available", config.file.string());
-    std::call_once(embedder_once, [&] { embedder = Embedder::load(config.embedder->model, config.embedder->options); });
-    return *embedder;
+    return embedder->get([&] { return Embedder::load(config.embedder->model, config.embedder->options); });
   }
   const Reranker& need_reranker() const {
     RAGRT_THROW_IF_NOT_KIND(config.reranker, ErrorKind::kInvalidArgument,
                             "{}: no `reranker:` section, so reranking is not available", config.file.string());
-    std::call_once(reranker_once, [&] { reranker = Reranker::load(config.reranker->model, config.reranker->options); });
-    return *reranker;
+    return reranker->get([&] { return Reranker::load(config.reranker->model, config.reranker->options); });
   }
 
   std::vector<float> embed_query(std::string_view q) const {
@@ -104,9 +102,14 @@ struct KnowledgeBase::Impl {
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 KnowledgeBase::~KnowledgeBase() = default;
 
-std::unique_ptr<KnowledgeBase> KnowledgeBase::open(const RagConfig& config, bool writer) {
+std::unique_ptr<KnowledgeBase> KnowledgeBase::open(const RagConfig& config, bool writer, ModelCache::Build* models) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
+  ModelCache::Build unshared = ModelCache::no_cache();
+  if (!models) models = &unshared;
+  // The prefixes are applied here, not by the model: changing them must not reload it.
+  impl->embedder = models->entry<Embedder>(section_fingerprint(config, "embedder", {"query_prefix", "document_prefix"}));
+  impl->reranker = models->entry<Reranker>(section_fingerprint(config, "reranker"));
   CollectionParams p;
   p.folder = config.collection;
   p.vector_factory = config.vector_factory;

@@ -156,6 +156,39 @@ TEST(ExtractiveGenerator, ToolResultsAreSourcesCitedByName) {
   EXPECT_EQ(result.text, "Parcel 42 is in Lyon. [call_2]");  // no name: cited by tool_call_id
 }
 
+TEST(ExtractiveGenerator, ToolPassagesAreQuotedWholeAndFirst) {
+  // The order API's result shares no word with the question but is what it asks for; the policy
+  // sentence follows it. A period inside the result ("59.90") does not cut it.
+  auto r = english("How long does a refund take?");
+  ragrt::ContextPassage order = passage("3", "order status (order id 12345): status in transit. total 59.90 USD", 0);
+  order.kind = "tool";
+  r.context.insert(r.context.begin(), order);
+  auto result = ragrt::make_extractive_generator()->generate(r);
+  EXPECT_THAT(result.text, ::testing::StartsWith("order status (order id 12345): status in transit. total 59.90 USD [3] "));
+  EXPECT_THAT(result.text, HasSubstr("A refund takes 5 to 7 business days to appear on your statement. [2]"));
+  EXPECT_THAT(result.citations, ElementsAre("3", "2"));
+
+  // A tool result alone is an answer, not "not found"; max_sentences counts document sentences.
+  ragrt::ExtractiveGeneratorParams one;
+  one.max_sentences = 1;
+  auto only_tool = english("Which planets have rings?");
+  only_tool.context = {order};
+  EXPECT_EQ(ragrt::make_extractive_generator(one)->generate(only_tool).text,
+            "order status (order id 12345): status in transit. total 59.90 USD [3]");
+  r.context.push_back(order);
+  r.context.back().id = "4";
+  result = ragrt::make_extractive_generator(one)->generate(r);
+  EXPECT_THAT(result.citations, ElementsAre("3", "4", "2"));
+
+  // Within max_chars: a long result is shortened with an ellipsis.
+  ragrt::ExtractiveGeneratorParams narrow;
+  narrow.max_chars = 30;
+  only_tool.context[0].text = std::string(200, 'x') + " tail";
+  const std::string text = ragrt::make_extractive_generator(narrow)->generate(only_tool).text;
+  EXPECT_LE(ragrt::text::count_chars(text), 30u);
+  EXPECT_THAT(text, ::testing::EndsWith("… [3]"));
+}
+
 TEST(ExtractiveGenerator, MaxSentencesAndMaxCharsAreHonoured) {
   const auto question = english("returns refunds policy days delivery payment shipping");
   auto two = ragrt::make_extractive_generator({.max_sentences = 2, .min_relative_score = 0})->generate(question);

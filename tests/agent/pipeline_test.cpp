@@ -1,0 +1,342 @@
+// The rag_qa and agent pipelines through ComponentGraph, on a small indexed folder: answers with
+// citations, "not found", tools chosen by rules (extractive generator), by function calling and by
+// ReAct (an OpenAI-compatible server scripted on loopback), step limits, tool failures, memory,
+// and the stored trace with secrets redacted.
+#include "ragrt/component_graph.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "loopback_server.h"
+#include "ragrt/error.h"
+#include "ragrt/indexer.h"
+#include "ragrt/knowledge_base.h"
+#include "test_helpers.h"
+
+namespace ragrt {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Seen {
+  std::string target;
+  std::string authorization;
+  std::string body;
+};
+using Server = testing::LoopbackServer<Seen>;
+Seen record(const httplib::Request& req) {
+  return {req.target, req.get_header_value("Authorization"), req.body};
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(RAGRT_TEST_WORK_DIR) / "pipelines" /
+           (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "docs");
+    std::ofstream(dir_ / "docs" / "shipping.md")
+        << "# Shipping\n\nOrders shipped by standard delivery arrive within 3-5 business days. Orders in transit "
+           "can be tracked with the tracking number from the carrier.\n\n# 配送\n\n标准配送的订单在3-5个工作日内送达。\n";
+    std::ofstream(dir_ / "docs" / "refunds.md") << "# Refunds\n\nRefunds are paid within five working days.\n";
+    write_config("");
+    auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), /*writer=*/true);
+    EXPECT_TRUE(index_paths(*kb, {dir_ / "docs"}).failures.empty());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write_config(const std::string& extra) {
+    std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nretrievers: {bm25: {type: bm25}}\n" + extra;
+  }
+  std::shared_ptr<const ComponentGraph> graph(const std::string& extra) {
+    write_config(extra);
+    return ComponentGraph::load(dir_ / "ragrt.yaml");
+  }
+
+  // An order tool on `port` whose order_id must be 5 digits.
+  static std::string order_tool(int port, const std::string& extra = "") {
+    return fmt::format(R"(tools:
+  order_status:
+    type: http
+    description: "Status of an order by its 5-digit number."
+    parameters: {{type: object, properties: {{order_id: {{type: string, pattern: "^[0-9]{{5}}$"}}}}, required: [order_id]}}
+    url: "http://127.0.0.1:{}/orders/{{order_id}}"
+    allow_hosts: ["127.0.0.1"]
+    timeout_s: 2
+    retries: 0
+{})",
+                       port, extra);
+  }
+
+  static PipelineRequest question(const std::string& text, const std::string& session = "") {
+    PipelineRequest r;
+    r.messages = {{{"role", "user"}, {"content", text}}};
+    r.session = session;
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+// An order service answering /orders/12345.
+Server order_service() {
+  return Server(record, [](int, const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/orders/12345") {
+      res.set_content(R"({"order_id": "12345", "status": "in_transit", "carrier": "UPS"})", "application/json");
+    } else {
+      res.status = 404;
+      res.set_content(R"({"error": {"message": "no such order"}})", "application/json");
+    }
+  });
+}
+
+std::vector<std::string> child_names(const nlohmann::ordered_json& span) {
+  std::vector<std::string> out;
+  for (const auto& c : span["children"]) out.push_back(c["name"].get<std::string>());
+  return out;
+}
+
+TEST_F(PipelineTest, RagQaAnswersWithCitationsAndStoresATrace) {
+  auto g = graph("");
+  PipelineResult r = g->run("", question("How long does standard delivery take?"));
+  EXPECT_THAT(r.answer, HasSubstr("Orders shipped by standard delivery arrive within 3-5 business days. [1]"));
+  ASSERT_FALSE(r.citations.empty());
+  const Citation& c = r.citations[0];
+  EXPECT_EQ(c.kind, "document");
+  EXPECT_THAT(c.source, HasSubstr("shipping.md"));
+  EXPECT_EQ(c.section, "Shipping");
+  EXPECT_LT(c.start, c.end);
+  // The offsets point at the cited text in the file.
+  const std::string file = testing::read_file(dir_ / "docs" / "shipping.md");
+  EXPECT_EQ(file.substr(c.start, c.end - c.start), c.text);
+  EXPECT_EQ(r.pipeline, "default");
+  ASSERT_EQ(r.trace_id.size(), 32u);
+
+  ASSERT_NE(g->traces(), nullptr);
+  auto trace = g->traces()->load(r.trace_id);
+  ASSERT_TRUE(trace.has_value());
+  EXPECT_EQ((*trace)["config_version"], g->version());
+  EXPECT_EQ((*trace)["kind"], "rag_qa");
+  EXPECT_THAT(child_names((*trace)["root"]), ElementsAre("retrieve", "prompt", "generate"));
+  const auto& retrieve = (*trace)["root"]["children"][0]["attributes"];
+  EXPECT_EQ(retrieve["query"], "How long does standard delivery take?");
+  EXPECT_FALSE(retrieve["hits"].empty());
+  EXPECT_TRUE(retrieve["hits"][0].contains("score"));
+  EXPECT_TRUE(fs::exists(dir_ / "index" / "traces" / "traces.jsonl"));
+}
+
+TEST_F(PipelineTest, RagQaSaysSoWhenTheDocumentsDoNotAnswer) {
+  auto g = graph("generator: {not_found_message: \"I don't know.\"}\n");
+  PipelineResult r = g->run("", question("Do you sell pizza?"));
+  EXPECT_EQ(r.answer, "I don't know.");
+  EXPECT_TRUE(r.citations.empty());
+}
+
+TEST_F(PipelineTest, BadRequestsAreInvalidArguments) {
+  auto g = graph("");
+  PipelineRequest none;
+  testing::error_of([&] { g->run("", none); }, ErrorKind::kInvalidArgument);
+  PipelineRequest assistant_last;
+  assistant_last.messages = {{{"role", "assistant"}, {"content", "hi"}}};
+  testing::error_of([&] { g->run("", assistant_last); }, ErrorKind::kInvalidArgument);
+  testing::error_of([&] { g->run("", question("\xff\xfe bad")); }, ErrorKind::kInvalidArgument);
+  testing::error_of([&] { g->run("", question("ok", "bad session id!")); }, ErrorKind::kInvalidArgument);
+  EXPECT_THAT(testing::error_of([&] { g->run("nope", question("ok")); }, ErrorKind::kNotFound), HasSubstr("default"));
+}
+
+TEST_F(PipelineTest, AgentWithoutLlmCallsTheToolTheQuestionSuppliesArgumentsFor) {
+  Server orders = order_service();
+  auto g = graph(order_tool(orders.port()) + "pipelines: {support: {type: agent, route: {order_status: [order, 订单]}}}\n");
+  for (const std::string q : {"Where is my order #12345?", "我的订单#12345现在怎么样了？"}) {
+    PipelineResult r = g->run("", question(q));
+    ASSERT_EQ(r.tool_calls.size(), 1u) << q;
+    EXPECT_EQ(r.tool_calls[0].name, "order_status");
+    EXPECT_EQ(r.tool_calls[0].arguments, json({{"order_id", "12345"}}));
+    EXPECT_TRUE(r.tool_calls[0].result.ok());
+    // The live data first, cited as the tool; then the shipping policy from the documents.
+    ASSERT_GE(r.citations.size(), 2u) << r.answer;
+    EXPECT_EQ(r.citations[0].kind, "tool");
+    EXPECT_EQ(r.citations[0].source, "tool:order_status");
+    EXPECT_THAT(r.answer, ::testing::StartsWith("order status (order id 12345): order id 12345; status in_transit; carrier UPS. [1]"));
+    EXPECT_EQ(r.citations[1].kind, "document");
+    EXPECT_THAT(r.citations[1].source, HasSubstr("shipping.md"));
+  }
+  EXPECT_EQ(orders.requests().size(), 2u);
+  EXPECT_EQ(orders.requests()[0].target, "/orders/12345");
+
+  // No order number, or no route word: no call.
+  EXPECT_TRUE(g->run("", question("Where is my order?")).tool_calls.empty());
+  EXPECT_TRUE(g->run("", question("Is 12345 a lucky number?")).tool_calls.empty());
+  EXPECT_EQ(orders.requests().size(), 2u);
+
+  auto trace = g->traces()->load(g->run("", question("Where is order 12345?")).trace_id);
+  ASSERT_TRUE(trace.has_value());
+  EXPECT_THAT(child_names((*trace)["root"]), ElementsAre("tools", "retrieve", "prompt", "generate"));
+  const auto& tool = (*trace)["root"]["children"][0]["children"][0];
+  EXPECT_EQ(tool["name"], "tool:order_status");
+  EXPECT_EQ(tool["attributes"]["status"], "ok");
+  EXPECT_EQ(tool["attributes"]["arguments"], nlohmann::ordered_json({{"order_id", "12345"}}));
+  EXPECT_GT(tool["attributes"]["bytes"].get<int>(), 0);
+}
+
+TEST_F(PipelineTest, AToolFailureIsToldNotThrown) {
+  Server orders(record, [](int, const httplib::Request&, httplib::Response& res) {
+    res.status = 500;
+    res.set_content("down", "text/plain");
+  });
+  auto g = graph(order_tool(orders.port()) + "pipelines: {support: {type: agent}}\n");
+  PipelineResult r = g->run("", question("Where is my order 12345?"));
+  ASSERT_EQ(r.tool_calls.size(), 1u);
+  EXPECT_EQ(r.tool_calls[0].result.status, ToolStatus::kFailed);
+  EXPECT_THAT(r.answer, HasSubstr("could not be looked up"));
+  auto trace = g->traces()->load(r.trace_id);
+  EXPECT_EQ((*trace)["root"]["children"][0]["children"][0]["status"], "error");
+}
+
+TEST_F(PipelineTest, SecretsNeverReachTheStoredTrace) {
+  ::setenv("RAGRT_TEST_PIPELINE_KEY", "sk-pipeline-secret-42", 1);
+  // A careless API that echoes the key back: the tool, the answer and the trace must not show it.
+  Server orders(record, [](int, const httplib::Request& req, httplib::Response& res) {
+    res.set_content(json({{"order_id", "12345"}, {"debug", req.get_header_value("Authorization")}}).dump(),
+                    "application/json");
+  });
+  auto g = graph(order_tool(orders.port(), "    headers: {Authorization: \"Bearer ${RAGRT_TEST_PIPELINE_KEY}\"}\n") +
+                 "pipelines: {support: {type: agent}}\n");
+  PipelineResult r = g->run("", question("Where is my order 12345?"));
+  ASSERT_EQ(orders.requests().at(0).authorization, "Bearer sk-pipeline-secret-42");
+  EXPECT_THAT(r.answer, Not(HasSubstr("sk-pipeline-secret-42")));
+  const std::string stored = testing::read_file(dir_ / "index" / "traces" / "traces.jsonl");
+  EXPECT_THAT(stored, HasSubstr(r.trace_id));
+  EXPECT_THAT(stored, Not(HasSubstr("sk-pipeline-secret-42")));
+  EXPECT_THAT(testing::read_file(dir_ / "index" / "traces" / "traces.sqlite"), Not(HasSubstr("sk-pipeline-secret-42")));
+}
+
+// An OpenAI-compatible server replying with `replies[hit]` (the last one repeats): a message
+// object ({"content": …} or {"tool_calls": […]}).
+Server llm_server(std::vector<json> replies) {
+  return Server(record, [replies](int hit, const httplib::Request&, httplib::Response& res) {
+    const json& message = replies[std::min<size_t>(hit, replies.size() - 1)];
+    json m = message;
+    m["role"] = "assistant";
+    if (!m.contains("content")) m["content"] = nullptr;
+    json body = {{"id", "x"},
+                 {"object", "chat.completion"},
+                 {"choices", json::array({{{"index", 0}, {"message", m},
+                                           {"finish_reason", message.contains("tool_calls") ? "tool_calls" : "stop"}}})},
+                 {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}, {"total_tokens", 15}}}};
+    res.set_content(body.dump(), "application/json");
+  });
+}
+
+json tool_call(const std::string& id, const std::string& arguments) {
+  return {{"tool_calls", json::array({{{"id", id}, {"type", "function"},
+                                      {"function", {{"name", "order_status"}, {"arguments", arguments}}}}})}};
+}
+
+std::string llm_config(int port, const std::string& protocol, size_t max_steps = 4) {
+  return fmt::format("generator: {{type: openai, base_url: \"http://127.0.0.1:{}/v1\", api_key_env: \"\", stream: false}}\n"
+                     "pipelines: {{support: {{type: agent, protocol: {}, max_steps: {}}}}}\n",
+                     port, protocol, max_steps);
+}
+
+TEST_F(PipelineTest, FunctionCallingFeedsToolResultsBackToTheModel) {
+  Server orders = order_service();
+  Server llm = llm_server({tool_call("call_1", R"({"order_id": "12345"})"), {{"content", "checked"}},
+                           {{"content", "Your order 12345 is in transit with UPS [1]; delivery takes 3-5 days [2]."}}});
+  auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "auto"));
+  EXPECT_TRUE(g->generator().native_tool_calls());
+  PipelineResult r = g->run("", question("Where is my order?"));
+  ASSERT_EQ(r.tool_calls.size(), 1u);
+  EXPECT_EQ(r.tool_calls[0].arguments, json({{"order_id", "12345"}}));
+  EXPECT_EQ(r.answer, "Your order 12345 is in transit with UPS [1]; delivery takes 3-5 days [2].");
+  ASSERT_EQ(r.citations.size(), 2u);
+  EXPECT_EQ(r.citations[0].source, "tool:order_status");
+  EXPECT_EQ(r.citations[1].kind, "document");
+
+  const auto reqs = llm.requests();
+  ASSERT_EQ(reqs.size(), 3u);  // a tool call, a turn without one, the answer from passages
+  const json first = json::parse(reqs[0].body);
+  EXPECT_EQ(first["tools"][0]["function"]["name"], "order_status");
+  const json second = json::parse(reqs[1].body);
+  const json& tool_message = second["messages"].back();
+  EXPECT_EQ(tool_message["role"], "tool");
+  EXPECT_EQ(tool_message["tool_call_id"], "call_1");
+  EXPECT_THAT(tool_message["content"].get<std::string>(), HasSubstr("in_transit"));
+  // The final prompt numbers the tool result [1] and the documents after it.
+  EXPECT_THAT(reqs[2].body, HasSubstr("in_transit"));
+  EXPECT_THAT(reqs[2].body, HasSubstr("3-5 business days"));
+}
+
+TEST_F(PipelineTest, InvalidArgumentsGoBackToTheModelAndStepsAreLimited) {
+  Server orders = order_service();
+  // A model that keeps calling the tool with a wrong argument.
+  Server llm = llm_server({tool_call("c", R"({"order": 12345})")});
+  auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "function_calling", 2));
+  PipelineResult r = g->run("", question("Where is my order 12345?"));
+  ASSERT_EQ(r.tool_calls.size(), 2u);  // max_steps
+  EXPECT_EQ(r.tool_calls[0].result.status, ToolStatus::kInvalidArguments);
+  EXPECT_TRUE(orders.requests().empty());  // never called with bad arguments
+  const auto reqs = llm.requests();
+  ASSERT_EQ(reqs.size(), 3u);  // two tool steps, then the answer
+  EXPECT_THAT(json::parse(reqs[1].body)["messages"].back()["content"].get<std::string>(), HasSubstr("order_id"));
+}
+
+TEST_F(PipelineTest, ReactProtocolForModelsWithoutFunctionCalling) {
+  Server orders = order_service();
+  Server llm = llm_server({{{"content", "Thought: I need the order.\nAction: order_status\nAction Input: {\"order_id\": \"12345\"}"}},
+                           {{"content", "Final Answer: it is in transit"}},
+                           {{"content", "It is in transit [1]."}}});
+  auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "react"));
+  PipelineResult r = g->run("", question("Where is my order?"));
+  ASSERT_EQ(r.tool_calls.size(), 1u);
+  EXPECT_EQ(r.tool_calls[0].arguments, json({{"order_id", "12345"}}));
+  EXPECT_EQ(r.answer, "It is in transit [1].");
+  const auto reqs = llm.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  const json first = json::parse(reqs[0].body);
+  EXPECT_FALSE(first.contains("tools"));  // the protocol is in the prompt instead
+  EXPECT_THAT(first["messages"][0]["content"].get<std::string>(), HasSubstr("Action Input:"));
+  EXPECT_THAT(json::parse(reqs[1].body)["messages"].back()["content"].get<std::string>(),
+              ::testing::StartsWith("Observation: "));
+}
+
+TEST_F(PipelineTest, SessionMemoryKeepsTheConversation) {
+  auto g = graph("memory: {type: sqlite, path: memory.sqlite, max_tokens: 1000}\n");
+  ASSERT_NE(g->memory(), nullptr);
+  g->run("", question("How long does standard delivery take?", "customer-1"));
+  PipelineResult second = g->run("", question("And refunds?", "customer-1"));
+  auto history = g->memory()->history("customer-1", 1000, [](const ChatMessage& m) { return estimate_tokens(m); });
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[2]["content"], "And refunds?");
+  auto trace = g->traces()->load(second.trace_id);
+  EXPECT_EQ((*trace)["root"]["children"][1]["attributes"]["history_messages"], 2);
+  // Another session starts empty; the file survives a new graph (a restart).
+  EXPECT_TRUE(g->memory()->history("customer-2", 1000, [](const ChatMessage& m) { return estimate_tokens(m); }).empty());
+  auto again = ComponentGraph::load(dir_ / "ragrt.yaml");
+  EXPECT_EQ(again->memory()->history("customer-1", 1000, [](const ChatMessage& m) { return estimate_tokens(m); }).size(), 4u);
+}
+
+TEST_F(PipelineTest, ConfigMistakesNameTheLine) {
+  write_config("pipelines: {support: {type: agent, tools: [missing_tool]}}\n");
+  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("ragrt.yaml:3:"));
+  write_config("pipelines: {faq: {type: nonsense}}\n");
+  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("unknown pipeline type 'nonsense'"));
+  write_config("memory: {type: redis}\n");
+  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("unknown type 'redis' (registered: sqlite)"));
+}
+
+}  // namespace
+}  // namespace ragrt
