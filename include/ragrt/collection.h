@@ -15,12 +15,14 @@
 #include "ragrt/chunk_store.h"
 #include "ragrt/keyword_index.h"
 #include "ragrt/vector_index.h"
+#include "ragrt/vector_store.h"
 
 namespace ragrt {
 
 struct CollectionParams {
   std::filesystem::path folder;
-  std::string vector_factory = "Flat";  // used when the vector index is (re)built
+  // Builds the vector index when it is (re)built; default faiss Flat.
+  std::shared_ptr<const VectorStore> vector_store;
   bool create = false;                  // create the folder and database when missing
   // Writers hold an exclusive lock on the folder so two indexers never interleave; readers don't.
   bool writer = false;

@@ -8,7 +8,8 @@
 //   splitter: {chunk_tokens: 256, overlap_tokens: 32}   # tokenizer: DIR (default: the embedder's)
 //   embedder: {model: models/all-MiniLM-L6-v2, query_prefix: "", document_prefix: "",
 //              batch_size: 32, session: {providers: [cpu], intra_op_threads: 2}}
-//   vector_index: {factory: Flat}            # any faiss factory string: Flat, HNSW32, IVF256,PQ16
+//   vector_store: {type: faiss, factory: Flat}   # faiss factory string: Flat, HNSW32, IVF256,PQ16;
+//                                                # or {type: exact} (see vector_store.h)
 //   reranker: {model: models/ms-marco-MiniLM-L6-v2}
 //   retrievers:
 //     bm25: {type: bm25}
@@ -29,6 +30,7 @@
 #include "ragrt/loader.h"
 #include "ragrt/reranker.h"
 #include "ragrt/splitter.h"
+#include "ragrt/vector_store.h"
 
 namespace ragrt {
 
@@ -78,7 +80,7 @@ struct RagConfig {
   // letters or digits, each CJK character, each punctuation mark) are counted.
   std::filesystem::path splitter_tokenizer;
   std::optional<EmbedderConfig> embedder;
-  std::string vector_factory = "Flat";
+  std::shared_ptr<const VectorStore> vector_store;  // `vector_store:`; default faiss Flat
   std::optional<RerankerConfig> reranker;
   std::vector<RetrieverConfig> retrievers;  // in file order
   std::string default_retriever;

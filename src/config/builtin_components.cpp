@@ -4,6 +4,7 @@
 #include "ragrt/conversation_memory.h"
 #include "ragrt/registry.h"
 #include "ragrt/tool.h"
+#include "ragrt/vector_store.h"
 #include "tools/http_tool.h"
 #include "tools/sql_tool.h"
 
@@ -15,6 +16,8 @@ void register_builtin_components() {
     Registry<Tool>::instance().add("http", tools::make_http_tool);
     Registry<Tool>::instance().add("sql", tools::make_sql_tool);
     Registry<ConversationMemory>::instance().add("sqlite", agent::make_sqlite_memory);
+    Registry<VectorStore>::instance().add("faiss", read_faiss_vector_store);
+    Registry<VectorStore>::instance().add("exact", read_exact_vector_store);
   });
 }
 

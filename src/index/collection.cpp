@@ -86,10 +86,11 @@ struct Collection::Impl {
     }
     const int64_t gen = generation();
     const fs::path file = vector_file(params.folder, gen);
-    const std::string factory = store->meta(kFactoryKey).value_or(params.vector_factory);
-    if (factory == params.vector_factory && fs::exists(file)) {
+    const std::string wanted = params.vector_store->fingerprint();
+    const std::string factory = store->meta(kFactoryKey).value_or(wanted);
+    if (factory == wanted && params.vector_store->persistent() && fs::exists(file)) {
       try {
-        auto loaded = load_vector_index(file);
+        auto loaded = params.vector_store->load(file);
         if (loaded->dim() == d) {
           vectors = std::move(loaded);
           vectors_ready = true;
@@ -100,10 +101,10 @@ struct Collection::Impl {
       } catch (const Error& e) {
         spdlog::warn("{}; rebuilding the vector index from the stored embeddings", e.what());
       }
-    } else if (factory != params.vector_factory) {
+    } else if (factory != wanted) {
       spdlog::info("{}: vector index type changes from {} to {}; rebuilding it from the stored embeddings",
-                   params.folder.string(), factory, params.vector_factory);
-    } else {
+                   params.folder.string(), factory, wanted);
+    } else if (params.vector_store->persistent()) {
       spdlog::info("{}: no vector index file for generation {} (the last run stopped before writing it); "
                    "rebuilding from the stored embeddings",
                    params.folder.string(), gen);
@@ -113,7 +114,7 @@ struct Collection::Impl {
   }
 
   void rebuild(size_t d) const {
-    auto index = make_vector_index(params.vector_factory, d);
+    auto index = params.vector_store->create(d);
     auto stored = store->vectors({});
     std::vector<int64_t> ids;
     std::vector<float> flat;
@@ -135,6 +136,7 @@ Collection::~Collection() = default;
 std::unique_ptr<Collection> Collection::open(const CollectionParams& params) {
   auto impl = std::make_unique<Impl>();
   impl->params = params;
+  if (!impl->params.vector_store) impl->params.vector_store = make_faiss_vector_store();
   const fs::path db = params.folder / "collection.sqlite";
   if (!fs::exists(db)) {
     if (!params.create)
@@ -190,7 +192,7 @@ std::vector<int64_t> Collection::put_document(const Document& doc, const std::st
                               doc.id);
     if (have == 0) {
       impl_->store->set_meta(kDimKey, std::to_string(d));
-      impl_->store->set_meta(kFactoryKey, impl_->params.vector_factory);
+      impl_->store->set_meta(kFactoryKey, impl_->params.vector_store->fingerprint());
     }
   }
   auto removed = impl_->store->remove_document(doc.id);
@@ -221,7 +223,7 @@ void Collection::commit() {
   if (!impl_->vectors_changed) return;
   std::lock_guard lock(impl_->vectors_mu);
   const size_t d = impl_->dim();
-  if (!impl_->vectors) impl_->vectors = make_vector_index(impl_->params.vector_factory, d);
+  if (!impl_->vectors) impl_->vectors = impl_->params.vector_store->create(d);
   if (!impl_->removed.empty()) impl_->vectors->remove(impl_->removed);
   if (!impl_->added_ids.empty()) impl_->vectors->add(impl_->added_ids, impl_->added_vectors);
   impl_->removed.clear();
@@ -244,9 +246,9 @@ void Collection::save_vectors() {
   if (!impl_->vectors) return;
   const int64_t gen = impl_->generation();
   const fs::path file = vector_file(folder(), gen);
-  impl_->vectors->save(file);
+  if (impl_->params.vector_store->persistent()) impl_->vectors->save(file);
   impl_->store->begin();
-  impl_->store->set_meta(kFactoryKey, impl_->params.vector_factory);
+  impl_->store->set_meta(kFactoryKey, impl_->params.vector_store->fingerprint());
   impl_->store->commit();
   // Older generations are garbage once the current one is on disk.
   std::error_code ec;

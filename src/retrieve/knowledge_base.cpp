@@ -112,7 +112,7 @@ std::unique_ptr<KnowledgeBase> KnowledgeBase::open(const RagConfig& config, bool
   impl->reranker = models->entry<Reranker>(section_fingerprint(config, "reranker"));
   CollectionParams p;
   p.folder = config.collection;
-  p.vector_factory = config.vector_factory;
+  p.vector_store = config.vector_store;
   p.create = writer;
   p.writer = writer;
   impl->collection = Collection::open(p);

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ragrt/error.h"
+#include "ragrt/registry.h"
 #include "ragrt/yaml_reader.h"
 #include "runtime/session_params_yaml.h"
 
@@ -185,6 +186,7 @@ const RetrieverConfig* RagConfig::retriever(const std::string& name) const {
 RagConfig RagConfig::defaults(const fs::path& collection) {
   RagConfig c;
   c.collection = collection;
+  c.vector_store = make_faiss_vector_store();
   RetrieverConfig bm25;
   bm25.name = bm25.type = "bm25";
   c.retrievers.push_back(bm25);
@@ -212,7 +214,7 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
   }
   Reader r(source, base_dir);
   if (root.IsNull()) r.fail(root, "(file)", "is empty: it needs at least `collection: FOLDER`");
-  r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "vector_index", "reranker", "retrievers",
+  r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "vector_store", "vector_index", "reranker", "retrievers",
                          "default_retriever", "generator", "tools", "memory", "traces", "pipelines",
                          "default_pipeline"});
   RagConfig c;
@@ -257,10 +259,16 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     read_encoder(r, n, "embedder", e.options);
     c.embedder = e;
   }
-  if (const auto& n = root["vector_index"]) {
+  register_builtin_components();
+  if (root["vector_store"] && root["vector_index"])
+    r.fail(root["vector_index"], "vector_index", "give either vector_store or vector_index (its older faiss-only form), not both");
+  if (const auto& n = root["vector_store"]) {
+    c.vector_store = Registry<VectorStore>::instance().create({"vector_store", "vector_store", n, &r});
+  } else if (const auto& n = root["vector_index"]) {
     r.only_keys(n, "vector_index", {"factory"});
-    if (n["factory"]) c.vector_factory = r.string(n["factory"], "vector_index.factory");
+    if (n["factory"]) c.vector_store = make_faiss_vector_store(r.string(n["factory"], "vector_index.factory"));
   }
+  if (!c.vector_store) c.vector_store = make_faiss_vector_store();
   if (const auto& n = root["reranker"]) {
     r.only_keys(n, "reranker", {"model", "sigmoid", "label", "batch_size", "max_batch_tokens", "max_length",
                                 "onnx_file", "session"});

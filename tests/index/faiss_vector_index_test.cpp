@@ -16,6 +16,7 @@
 
 #include "ragrt/error.h"
 #include "ragrt/vector_index.h"
+#include "ragrt/vector_store.h"
 
 namespace ragrt::index {
 namespace {
@@ -574,6 +575,52 @@ TEST_F(FaissVectorIndexTest, SearchesRunConcurrentlyWithAddsAndRemoves) {
   for (auto& t : searchers) t.join();
   EXPECT_EQ(bad.load(), 0u);
   EXPECT_EQ(index->size(), 800u);
+}
+
+// The `exact` vector store: the same contract as faiss Flat (cosine, ids, replace, remove), no file.
+TEST_F(FaissVectorIndexTest, ExactStoreRanksLikeFlatAndHonoursReplaceAndRemove) {
+  auto store = make_exact_vector_store();
+  EXPECT_FALSE(store->persistent());
+  EXPECT_EQ(store->fingerprint(), "exact");
+  Corpus corpus(500, 11);
+  auto index = store->create(kDim);
+  corpus.add_to(*index);
+  EXPECT_EQ(index->size(), 500u);
+  expect_exact(*index, corpus, unit_vectors(20, 12), 10);
+  EXPECT_THAT(index->description(), HasSubstr("exact scan"));
+
+  // Scaled and zero vectors: cosine scores, the zero vector scores 0.
+  auto v = unit_vectors(2, 13);
+  std::vector<float> scaled(v.begin(), v.end());
+  for (auto& x : scaled) x *= 5.f;
+  scaled.resize(3 * kDim, 0.f);
+  std::vector<int64_t> ids = {100000, 100001, 100002};
+  index->add(ids, scaled);
+  auto top = index->search(row(v, 0), 1);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].id, 100000);
+  EXPECT_NEAR(top[0].score, 1.0, 1e-5);
+
+  // Re-adding replaces; within one add the last vector wins.
+  std::vector<int64_t> twice = {100000, 100000};
+  std::vector<float> two(v.begin(), v.end());
+  std::reverse(two.begin(), two.begin() + kDim);
+  index->add(twice, two);
+  EXPECT_EQ(index->size(), 503u);
+  auto both = index->search(row(v, 1), 2);  // 100000 now holds v1, as 100001 does
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(std::unordered_set<int64_t>({both[0].id, both[1].id}), std::unordered_set<int64_t>({100000, 100001}));
+  EXPECT_NEAR(both[1].score, 1.0, 1e-5);
+
+  // Removal, including ids that are absent; removed ids never come back.
+  std::vector<int64_t> to_remove(corpus.ids.begin(), corpus.ids.begin() + 250);
+  to_remove.push_back(123456789);
+  index->remove(to_remove);
+  EXPECT_EQ(index->size(), 253u);
+  expect_none_of(*index, unit_vectors(10, 14), 50, {to_remove.begin(), to_remove.end()});
+  EXPECT_THAT(index->search(row(v, 0), 0), IsEmpty());
+  EXPECT_THROW(index->search(std::vector<float>(kDim + 1, 1.f), 1), Error);
+  EXPECT_THROW(store->create(0), Error);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "ragrt/error.h"
 #include "ragrt/indexer.h"
 #include "runtime/test_models.h"
+#include "test_helpers.h"
 
 namespace ragrt {
 namespace {
@@ -18,6 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ragrt::testing::read_file;
 using ragrt::testing::test_model_dir;
 
 class KnowledgeBaseTest : public ::testing::Test {
@@ -99,6 +101,39 @@ TEST_F(KnowledgeBaseTest, DenseFindsTheChunkWhoseTextIsTheQuery) {
   EXPECT_EQ(hits[0].chunk.chunk.doc_id, "shipping.txt");
   EXPECT_NEAR(hits[0].hit.stages.at("dense"), 1.0, 1e-4);
   EXPECT_EQ(hits[0].hit.ranks.at("dense"), 1u);
+}
+
+TEST_F(KnowledgeBaseTest, SwappingTheVectorStoreIsOneLineAndGivesTheSameHits) {
+  std::vector<std::pair<int64_t, double>> flat;
+  {
+    auto kb = indexed();
+    for (const auto& r : kb->search({"Delivery takes two days.", 5, {}}, "dense")) flat.emplace_back(r.hit.chunk_id, r.hit.score);
+    kb->collection().save_vectors();
+  }
+  ASSERT_FALSE(flat.empty());
+  // The same collection with `vector_store: {type: exact}`: rebuilt from the stored embeddings.
+  std::string yaml = read_file(dir_ / "ragrt.yaml");
+  yaml += "vector_store: {type: exact}\n";
+  std::ofstream(dir_ / "ragrt.yaml") << yaml;
+  auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), false);
+  auto hits = kb->search({"Delivery takes two days.", 5, {}}, "dense");
+  ASSERT_EQ(hits.size(), flat.size());
+  for (size_t i = 0; i < hits.size(); ++i) {
+    EXPECT_EQ(hits[i].hit.chunk_id, flat[i].first) << i;
+    EXPECT_NEAR(hits[i].hit.score, flat[i].second, 1e-5) << i;
+  }
+  EXPECT_THAT(kb->collection().vectors()->description(), HasSubstr("exact scan"));
+
+  std::ofstream(dir_ / "ragrt.yaml") << yaml + "vector_index: {factory: Flat}\n";
+  EXPECT_THROW(RagConfig::load(dir_ / "ragrt.yaml"), Error);
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nvector_store: {type: annoy}\n";
+  try {
+    RagConfig::load(dir_ / "ragrt.yaml");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("ragrt.yaml:2:"));
+    EXPECT_THAT(std::string(e.what()), HasSubstr("unknown type 'annoy' (registered: exact, faiss)"));
+  }
 }
 
 TEST_F(KnowledgeBaseTest, FiltersApplyToEveryRetriever) {

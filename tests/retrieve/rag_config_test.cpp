@@ -55,7 +55,7 @@ default_retriever: semantic
   EXPECT_EQ(c.embedder->query_prefix, "query: ");
   EXPECT_EQ(c.embedder->options.batch_size, 8u);
   EXPECT_EQ(c.embedder->options.session.intra_op_threads, 1);
-  EXPECT_EQ(c.vector_factory, "HNSW32");
+  EXPECT_EQ(c.vector_store->fingerprint(), "HNSW32");
   ASSERT_TRUE(c.reranker);
   EXPECT_EQ(c.reranker->model, "/abs/ce");
   EXPECT_TRUE(c.reranker->options.sigmoid);
