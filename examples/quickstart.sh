@@ -2,8 +2,8 @@
 # The main job on the embedded default, as far as ragrt goes today: tokenize, embed and rerank the
 # sample customer-service texts in examples/quickstart/texts.txt on the CPU, then index the bundled
 # customer-service documents (examples/customer-service/docs: Markdown, HTML, text, CSV and
-# Chinese JSONL), search them with BM25, answer questions with citations (`ragrt ask`, extractive
-# generator: no LLM weights needed), and search with hybrid retrieval + rerank.
+# Chinese JSONL), search them with BM25, and search with hybrid retrieval + rerank. Answering
+# questions (tools, citations, traces) is examples/customer-service/run.sh.
 #
 #   bash examples/quickstart.sh
 #
@@ -65,13 +65,7 @@ echo "== ragrt search \"$QUESTION\" (bm25)"
 "$RAGRT" search "$QUESTION" --config "$CS/ragrt.yaml" -k 2
 echo "== ragrt search \"退款多久到账\" (bm25, Chinese)"
 "$RAGRT" search "退款多久到账" --config "$CS/ragrt.yaml" -k 1
-# Answers with citations. The config names no LLM, so the extractive generator answers with the
-# best-matching sentences of the retrieved passages (no model weights needed).
-for q in "$QUESTION" "How do I reset my password?" "退款多久到账？" "Do you sell pizza?"; do
-  echo
-  echo "== ragrt ask \"$q\""
-  "$RAGRT" ask "$q" --config "$CS/ragrt.yaml"
-done
+# Questions answered with citations, tools and traces: bash examples/customer-service/run.sh
 
 # The same documents with the embedder and reranker above: hybrid (BM25 + dense, RRF) + rerank.
 HYBRID="$BUILD/quickstart/ragrt-hybrid.yaml"
