@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${RAGRT_BUILD_DIR:-$ROOT/build}"
 CS="$ROOT/examples/customer-service"
 CONFIG="$CS/ragrt.yaml"
-WORK="$BUILD/example/customer-service"   # the config's relative paths point here
+WORK="$ROOT/build/example/customer-service"   # the config's relative paths point here, whatever BUILD is
 
 "$ROOT/scripts/setup.sh" >&2
 "$ROOT/scripts/build.sh" --target ragrt ragrt-order-service >&2

@@ -17,6 +17,10 @@ struct ToolSpec {
   std::string name;         // [a-zA-Z0-9_-]{1,64}, as OpenAI function names
   std::string description;  // what the model reads to decide when to call it
   nlohmann::ordered_json parameters = {{"type", "object"}, {"properties", nlohmann::ordered_json::object()}};
+  // How a successful result reads in an answer (config key `summary`, not sent to the model):
+  // "Order {order_id}: {status_text}." with the result's top-level fields, applied to each row of
+  // a SQL result; "" = every field as "name value; …".
+  std::string summary;
 
   // {"type": "function", "function": {"name", "description", "parameters"}}
   nlohmann::ordered_json to_openai() const;

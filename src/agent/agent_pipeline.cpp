@@ -119,7 +119,10 @@ class AgentPipeline final : public Pipeline {
 
     // Tool results first: they are the live data the question asked for.
     std::vector<ContextPassage> passages;
-    for (const auto& call : result.tool_calls) passages.push_back(tool_passage(call, std::to_string(passages.size() + 1)));
+    for (const auto& call : result.tool_calls) {
+      const auto tool = graph.tools().find(call.name);  // null when the model named no such tool
+      passages.push_back(tool_passage(call, std::to_string(passages.size() + 1), tool ? tool->spec().summary : ""));
+    }
     const size_t k = request.passages.value_or(params_.rag.passages.value_or(graph.config().generator.context_passages));
     auto retrieved = retrieve(graph, turn.question, request.retriever.empty() ? params_.rag.retriever : request.retriever,
                               k, passages.size() + 1, request.span.get());

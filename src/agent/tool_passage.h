@@ -2,6 +2,8 @@
 // A tool's result as a passage the answer can cite: one readable line ("order status (order id
 // 12345): status shipped; carrier UPS; …") rather than raw JSON, so both an LLM and the extractive
 // generator can quote it, and a failed call as a sentence saying what could not be looked up.
+// With the tool's `summary` template (ToolSpec::summary) a result reads as the template filled in,
+// once per row for SQL results.
 #include <string>
 
 #include "ragrt/generator.h"
@@ -9,6 +11,6 @@
 
 namespace ragrt::agent {
 
-ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id);
+ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id, const std::string& summary = "");
 
 }  // namespace ragrt::agent

@@ -29,7 +29,7 @@ int run_config_check(const ConfigCheckArgs& args) {
   std::cout << fmt::format("  tools: {}\n", graph->tools().names().empty() ? "none" : fmt::format("{}", fmt::join(graph->tools().names(), ", ")));
   std::cout << fmt::format("  pipelines: {} (default {})\n", fmt::join(graph->pipeline_names(), ", "), graph->default_pipeline());
   std::cout << fmt::format("  memory: {}\n", graph->memory() ? graph->memory()->params().path.string() : "none");
-  std::cout << fmt::format("  traces: {}\n", graph->traces() ? "stored" : "not stored");
+  std::cout << fmt::format("  traces: {}\n", c.store_traces ? c.traces_folder().string() : "not stored (traces.enabled: false)");
   return 0;
 }
 

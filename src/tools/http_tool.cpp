@@ -264,7 +264,7 @@ ToolResult HttpTool::finish(ToolResult result, const HttpResponse& r, const std:
 std::shared_ptr<Tool> make_http_tool(const ComponentSpec& c) {
   const config::YamlReader& r = *c.reader;
   const YAML::Node& n = c.node;
-  r.only_keys(n, c.key, {"type", "description", "parameters", "method", "url", "query", "headers", "body", "allow_hosts",
+  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "method", "url", "query", "headers", "body", "allow_hosts",
                          "timeout_s", "retries", "retry_backoff_s", "max_response_bytes"});
   auto key = [&](const std::string& k) { return c.key + "." + k; };
   auto env = [&](const YAML::Node& node, const std::string& k, HttpTool::Params& p) {

@@ -62,7 +62,7 @@ nlohmann::ordered_json sql_parameters(const SqlBackend& db, const std::vector<st
 std::shared_ptr<Tool> make_sql_tool(const ComponentSpec& c) {
   const config::YamlReader& r = *c.reader;
   const YAML::Node& n = c.node;
-  r.only_keys(n, c.key, {"type", "description", "parameters", "database", "query", "mode", "tables", "max_rows", "timeout_s"});
+  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "database", "query", "mode", "tables", "max_rows", "timeout_s"});
   auto key = [&](const char* k) { return c.key + "." + k; };
 
   SqlTool::Params p;

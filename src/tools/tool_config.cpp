@@ -17,6 +17,7 @@ ToolSpec read_tool_spec(const ComponentSpec& c, const nlohmann::ordered_json& fa
   spec.description = r.string(c.node["description"], c.key + ".description");
   if (spec.description.empty()) r.fail(c.node["description"], c.key + ".description", "must not be empty");
   spec.parameters = c.node["parameters"] ? config::yaml_to_json(c.node["parameters"]) : fallback_parameters;
+  if (c.node["summary"]) spec.summary = r.string(c.node["summary"], c.key + ".summary");
   return spec;
 }
 
