@@ -1,5 +1,6 @@
 #include "http_service.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <exception>

@@ -33,6 +33,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -147,6 +148,10 @@ int main(int argc, char** argv) {
     pthread_kill(main_thread, SIGTERM);  // wakes sigwait if the server stopped on its own
   });
   while (!server.is_running() && !listener_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (listener_done) {
+    listener.join();
+    return setup_failed("the server stopped before accepting connections on " + host + ":" + std::to_string(port));
+  }
 
   const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   try {
