@@ -17,7 +17,8 @@
 // FNV-1a 64-bit hash (hex) of the template text, so a test can tell a stale golden. `extra` holds
 // the additional template variables (apply_chat_template's extra options); its key "strftime_now"
 // instead fixes the clock strftime_now() reads (a local time "YYYY-MM-DDTHH:MM:SS"), as
-// ragrt::ChatTemplate::render does.
+// ragrt::ChatTemplate::render does. A case that sets no clock gets DEFAULT_CLOCK written into its
+// `extra`, so that templates printing today's date (Llama 3.2) render the same golden every day.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -175,6 +176,8 @@ const TEMPLATES = [
   fileTemplate('smollm2', { bos_token: '<|im_start|>', eos_token: '<|im_end|>', unk_token: '<|endoftext|>', pad_token: '<|im_end|>' }, ['basic', 'smollm2']),
 ];
 
+const DEFAULT_CLOCK = '2026-11-25T12:00:00';
+
 // Runs fn with `new Date()` returning the given local time (what strftime_now reads).
 function withClock(localTime, fn) {
   if (localTime === undefined) return fn();
@@ -217,10 +220,11 @@ for (const t of TEMPLATES) {
   const cases = t.groups.flatMap((g) => CASES[g]);
   const lines = [];
   for (const c of cases) {
+    const extra = { strftime_now: DEFAULT_CLOCK, ...(c.extra ?? {}) };
     const line = { kind: 'case', name: c.name, messages: c.messages, tools: c.tools ?? null,
-      add_generation_prompt: c.add_generation_prompt, extra: c.extra ?? {} };
+      add_generation_prompt: c.add_generation_prompt, extra };
     try {
-      line.expected = applyChatTemplate(template, t.specialTokens, c);
+      line.expected = applyChatTemplate(template, t.specialTokens, { ...c, extra });
     } catch (e) {
       line.error = e.message;
     }
