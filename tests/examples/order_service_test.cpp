@@ -24,89 +24,19 @@
 #include <nlohmann/json.hpp>
 
 #include "test_helpers.h"
+#include "examples/order_service_process.h"
 #include "tools/tool_test_util.h"
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
+using ragrt::testing::OrderServiceProcess;
 using json = nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ragrt::testing::read_file;
 
 const fs::path kSeed = fs::path(RAGRT_SOURCE_DIR) / "examples" / "customer-service" / "data" / "customers.sql";
-
-// One run of the service; stdout and stderr go to files in `dir`.
-class Service {
- public:
-  // `env`: NAME=VALUE entries added to this process's environment.
-  Service(const fs::path& dir, const std::vector<std::string>& args, const std::vector<std::string>& env = {})
-      : out_(dir / "stdout.txt"), err_(dir / "stderr.txt") {
-    std::vector<std::string> argv_s = {RAGRT_ORDER_SERVICE_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s(env);
-    for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&files, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &files, nullptr, argv.data(), envp.data()), 0);
-    posix_spawn_file_actions_destroy(&files);
-  }
-  ~Service() {
-    if (pid_ > 0) stop(SIGKILL);
-  }
-
-  // The port from `port_file` once the service wrote it; 0 when it exited or 20 s passed.
-  int wait_for_port(const fs::path& port_file) {
-    for (int i = 0; i < 2000; ++i) {
-      if (fs::exists(port_file)) return std::stoi(read_file(port_file));
-      if (exited()) return 0;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return 0;
-  }
-
-  // Sends `signal` and returns the exit status (128 + N when killed by signal N).
-  int stop(int signal = SIGTERM) {
-    if (pid_ > 0) ::kill(pid_, signal);
-    return wait();
-  }
-  int wait() {
-    if (pid_ > 0) {
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-      reap(status);
-    }
-    return status_;
-  }
-
-  std::string out() const { return read_file(out_); }
-  std::string err() const { return read_file(err_); }
-
- private:
-  bool exited() {
-    int status = 0;
-    if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != pid_) return pid_ <= 0;
-    reap(status);
-    return true;
-  }
-  void reap(int status) {
-    pid_ = -1;
-    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  fs::path out_, err_;
-  pid_t pid_ = -1;
-  int status_ = -1;
-};
 
 class OrderService : public ::testing::Test {
  protected:
@@ -126,14 +56,14 @@ class OrderService : public ::testing::Test {
     std::vector<std::string> all = {"--db", db().string(), "--seed", kSeed.string(), "--port", "0",
                                     "--port-file", port_file().string()};
     all.insert(all.end(), args.begin(), args.end());
-    service_ = std::make_unique<Service>(dir_, all, env);
+    service_ = std::make_unique<OrderServiceProcess>(dir_, all, env);
     int port = service_->wait_for_port(port_file());
     EXPECT_GT(port, 0) << service_->err();
     return port;
   }
   // A run expected to fail at startup: its exit status and stderr.
   std::pair<int, std::string> fail(const std::vector<std::string>& args) {
-    Service s(dir_, args);
+    OrderServiceProcess s(dir_, args);
     int status = s.wait();
     return {status, s.err()};
   }
@@ -142,7 +72,7 @@ class OrderService : public ::testing::Test {
   fs::path port_file() const { return dir_ / "port"; }
 
   fs::path dir_;
-  std::unique_ptr<Service> service_;
+  std::unique_ptr<OrderServiceProcess> service_;
 };
 
 TEST_F(OrderService, ServesAnOrderAsJson) {
