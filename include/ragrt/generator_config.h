@@ -15,6 +15,10 @@
 //     sampling: {temperature: 0.3, top_p: 0.9, max_new_tokens: 512, stop: ["\n\nUser:"]}
 //     context_passages: 5             # passages retrieved for `ragrt ask`
 //     max_sentences: 3                # extractive
+//
+// Other types: an application adds a factory to Registry<Generator> (include/ragrt/registry.h)
+// before loading the config; `type: NAME` then builds it from the section as written, and only the
+// common keys (sampling, context_passages, system_prompt) are read into GeneratorConfig.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -23,6 +27,7 @@
 #include "ragrt/generator.h"
 #include "ragrt/onnx_generator.h"
 #include "ragrt/openai_generator.h"
+#include "ragrt/registry.h"
 
 namespace ragrt {
 
@@ -36,8 +41,18 @@ struct GeneratorConfig {
   std::string system_prompt;    // "" = the built-in grounded-answer instructions
 };
 
-// Builds the configured generator. Throws ragrt::Error naming what is wrong (unknown type,
+// Builds a generator of a built-in type. Throws ragrt::Error naming what is wrong (unknown type,
 // missing model folder, unset API key variable).
 std::unique_ptr<Generator> make_generator(const GeneratorConfig& config);
+
+bool is_builtin_generator(const std::string& type);
+
+// A built-in type's section, every key checked; mistakes name the file, line and column.
+GeneratorConfig read_generator_config(const config::YamlReader& reader, const YAML::Node& section);
+// Any section: a built-in type read in full, a registered type's common keys only; an unknown
+// type is an error listing the registered ones.
+GeneratorConfig read_generator_section(const config::YamlReader& reader, const YAML::Node& section);
+// The Registry<Generator> factory of the built-in types.
+std::shared_ptr<Generator> make_builtin_generator(const ComponentSpec& spec);
 
 }  // namespace ragrt

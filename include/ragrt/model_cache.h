@@ -30,7 +30,8 @@ struct RagConfig;
 template <class T>
 class Lazy {
  public:
-  T& get(const std::function<std::unique_ptr<T>()>& load) {
+  // `load` may return a unique_ptr or a shared_ptr (what a Registry factory gives).
+  T& get(const std::function<std::shared_ptr<T>()>& load) {
     std::call_once(once_, [&] { value_ = load(); });
     return *value_;
   }
@@ -38,7 +39,7 @@ class Lazy {
 
  private:
   std::once_flag once_;
-  std::unique_ptr<T> value_;
+  std::shared_ptr<T> value_;
 };
 
 class ModelCache {

@@ -87,6 +87,7 @@ struct RagConfig {
   // How `ragrt ask` and the server answer: see include/ragrt/generator_config.h. Without the
   // section: the extractive generator, which needs no model.
   GeneratorConfig generator;
+  YAML::Node generator_section;  // the `generator:` section as written (null without one)
   // Sections that ComponentGraph builds through the registries, kept as parsed YAML so that their
   // errors point at the file's lines: `tools:` (name -> {type: http|sql, …}), `memory:`,
   // `pipelines:` (name -> {type: rag_qa|agent, …}), `default_pipeline`.

@@ -32,6 +32,8 @@ struct ComponentSpec {
   std::string key;   // dotted path for messages: "tools.order_status"
   YAML::Node node;
   const config::YamlReader* reader = nullptr;
+  // The names in the config's `tools:` section, for components that refer to tools (pipelines).
+  std::vector<std::string> tools;
 };
 
 template <class Interface>
@@ -59,12 +61,14 @@ class Registry {
     return out;
   }
 
-  // Reads spec.node["type"] and builds it; messages name spec.key and the place in the file.
-  std::shared_ptr<Interface> create(const ComponentSpec& spec) const {
+  // Reads spec.node["type"] (`default_type` when the section has none and it is not empty) and
+  // builds it; messages name spec.key and the place in the file.
+  std::shared_ptr<Interface> create(const ComponentSpec& spec, const std::string& default_type = "") const {
     const config::YamlReader& r = *spec.reader;
     r.require_map(spec.node, spec.key);
-    if (!spec.node["type"]) r.fail(spec.node, spec.key + ".type", fmt::format("missing (one of: {})", fmt::join(types(), ", ")));
-    const std::string type = r.string(spec.node["type"], spec.key + ".type");
+    if (!spec.node["type"] && default_type.empty())
+      r.fail(spec.node, spec.key + ".type", fmt::format("missing (one of: {})", fmt::join(types(), ", ")));
+    const std::string type = spec.node["type"] ? r.string(spec.node["type"], spec.key + ".type") : default_type;
     Factory factory;
     {
       std::lock_guard lock(mutex_);

@@ -23,6 +23,9 @@ class YamlReader {
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& what) const;
 
   void require_map(const YAML::Node& n, const std::string& key) const;
+  // Rejects a key written twice in one mapping anywhere under `root`: YAML parsers keep one of the
+  // two silently, so an edit lower in the file would look applied and not be.
+  void reject_duplicate_keys(const YAML::Node& root, const std::string& key = "") const;
   // Rejects keys the section does not know, so a typo never silently falls back to a default.
   void only_keys(const YAML::Node& n, const std::string& key, std::initializer_list<std::string_view> known) const;
   void only_keys(const YAML::Node& n, const std::string& key, const std::vector<std::string>& known) const;

@@ -52,7 +52,7 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     r.require_map(config.pipelines, "pipelines");
     for (const auto& kv : config.pipelines) {
       const std::string name = kv.first.as<std::string>();
-      g->pipelines_[name] = agent::read_pipeline(r, name, kv.second, tool_names);
+      g->pipelines_[name] = Registry<Pipeline>::instance().create({name, "pipelines." + name, kv.second, &r, tool_names});
       if (g->default_pipeline_.empty()) g->default_pipeline_ = name;
     }
   } else if (!tool_names.empty()) {
@@ -88,7 +88,13 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     // Settings read per request do not identify the model: editing a prompt must not reload it.
     auto generator = models->entry<Generator>(
         section_fingerprint(config, "generator", {"sampling", "context_passages", "system_prompt"}));
-    g->generator_ = std::shared_ptr<Generator>(generator, &generator->get([&] { return make_generator(config.generator); }));
+    g->generator_ = std::shared_ptr<Generator>(generator, &generator->get([&]() -> std::shared_ptr<Generator> {
+      // From a file, the section goes through the registry (built-in or an application's type).
+      if (config.generator_section.IsMap())
+        return Registry<Generator>::instance().create({"generator", "generator", config.generator_section, &r},
+                                                      "extractive");
+      return make_generator(config.generator);
+    }));
     g->kb_ = KnowledgeBase::open(config, /*writer=*/false, models);
   }
   g->config_ = std::move(config);

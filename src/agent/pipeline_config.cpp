@@ -17,17 +17,17 @@ RagQaParams read_rag(const config::YamlReader& r, const YAML::Node& n, const std
 
 }  // namespace
 
-std::shared_ptr<Pipeline> read_pipeline(const config::YamlReader& r, const std::string& name, const YAML::Node& n,
-                                        const std::vector<std::string>& tool_names) {
-  const std::string key = "pipelines." + name;
-  r.require_map(n, key);
-  if (!n["type"]) r.fail(n, key + ".type", "missing (rag_qa or agent)");
-  const std::string type = r.string(n["type"], key + ".type");
-  if (type == "rag_qa") {
-    r.only_keys(n, key, {"type", "retriever", "passages"});
-    return make_rag_qa_pipeline(name, read_rag(r, n, key));
-  }
-  if (type != "agent") r.fail(n["type"], key + ".type", fmt::format("unknown pipeline type '{}' (expected rag_qa or agent)", type));
+std::shared_ptr<Pipeline> make_rag_qa_pipeline_from(const ComponentSpec& spec) {
+  const config::YamlReader& r = *spec.reader;
+  r.only_keys(spec.node, spec.key, {"type", "retriever", "passages"});
+  return make_rag_qa_pipeline(spec.name, read_rag(r, spec.node, spec.key));
+}
+
+std::shared_ptr<Pipeline> make_agent_pipeline_from(const ComponentSpec& spec) {
+  const config::YamlReader& r = *spec.reader;
+  const YAML::Node& n = spec.node;
+  const std::string& key = spec.key;
+  const std::vector<std::string>& tool_names = spec.tools;
   r.only_keys(n, key, {"type", "retriever", "passages", "tools", "max_steps", "step_timeout_s", "protocol", "route"});
   AgentParams p;
   p.rag = read_rag(r, n, key);
@@ -63,7 +63,7 @@ std::shared_ptr<Pipeline> read_pipeline(const config::YamlReader& r, const std::
       p.route[tool] = r.strings(kv.second, key + ".route." + tool);
     }
   }
-  return make_agent_pipeline(name, std::move(p));
+  return make_agent_pipeline(spec.name, std::move(p));
 }
 
 }  // namespace ragrt::agent

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ragrt/pipeline.h"
+#include "ragrt/registry.h"
 #include "ragrt/yaml_reader.h"
 
 namespace ragrt::agent {
@@ -38,8 +39,9 @@ struct AgentParams {
 std::shared_ptr<Pipeline> make_rag_qa_pipeline(std::string name, RagQaParams params);
 std::shared_ptr<Pipeline> make_agent_pipeline(std::string name, AgentParams params);
 
-// One `pipelines:` entry. `tool_names` are those the config declares (checked here).
-std::shared_ptr<Pipeline> read_pipeline(const config::YamlReader& r, const std::string& name, const YAML::Node& n,
-                                        const std::vector<std::string>& tool_names);
+// Registry<Pipeline> factories of `pipelines:` entries of type rag_qa and agent; tool names are
+// checked against spec.tools.
+std::shared_ptr<Pipeline> make_rag_qa_pipeline_from(const ComponentSpec& spec);
+std::shared_ptr<Pipeline> make_agent_pipeline_from(const ComponentSpec& spec);
 
 }  // namespace ragrt::agent

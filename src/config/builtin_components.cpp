@@ -1,7 +1,10 @@
 #include <mutex>
 
 #include "agent/components.h"
+#include "agent/pipelines.h"
 #include "ragrt/conversation_memory.h"
+#include "ragrt/generator_config.h"
+#include "ragrt/pipeline.h"
 #include "ragrt/registry.h"
 #include "ragrt/tool.h"
 #include "ragrt/vector_store.h"
@@ -18,6 +21,9 @@ void register_builtin_components() {
     Registry<ConversationMemory>::instance().add("sqlite", agent::make_sqlite_memory);
     Registry<VectorStore>::instance().add("faiss", read_faiss_vector_store);
     Registry<VectorStore>::instance().add("exact", read_exact_vector_store);
+    for (const char* type : {"extractive", "onnx", "openai"}) Registry<Generator>::instance().add(type, make_builtin_generator);
+    Registry<Pipeline>::instance().add("rag_qa", agent::make_rag_qa_pipeline_from);
+    Registry<Pipeline>::instance().add("agent", agent::make_agent_pipeline_from);
   });
 }
 

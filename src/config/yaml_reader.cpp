@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -21,6 +22,24 @@ void YamlReader::fail(const YAML::Node& at, const std::string& key, const std::s
 
 void YamlReader::require_map(const YAML::Node& n, const std::string& key) const {
   if (!n.IsMap()) fail(n, key, "must be a mapping (key: value)");
+}
+
+void YamlReader::reject_duplicate_keys(const YAML::Node& root, const std::string& key) const {
+  if (root.IsSequence()) {
+    for (size_t i = 0; i < root.size(); ++i) reject_duplicate_keys(root[i], fmt::format("{}[{}]", key, i));
+    return;
+  }
+  if (!root.IsMap()) return;
+  std::map<std::string, YAML::Mark> seen;
+  for (const auto& kv : root) {
+    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    const std::string path = key.empty() ? k : key + "." + k;
+    if (kv.first.IsScalar()) {
+      auto [it, fresh] = seen.emplace(k, kv.first.Mark());
+      if (!fresh) fail(kv.first, path, fmt::format("written twice (first at line {}): keep one", it->second.line + 1));
+    }
+    reject_duplicate_keys(kv.second, path);
+  }
 }
 
 void YamlReader::only_keys(const YAML::Node& n, const std::string& key,

@@ -17,6 +17,7 @@
 #include "ragrt/error.h"
 #include "ragrt/indexer.h"
 #include "ragrt/knowledge_base.h"
+#include "ragrt/registry.h"
 #include "test_helpers.h"
 
 namespace ragrt {
@@ -332,10 +333,70 @@ TEST_F(PipelineTest, ConfigMistakesNameTheLine) {
               HasSubstr("ragrt.yaml:3:"));
   write_config("pipelines: {faq: {type: nonsense}}\n");
   EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
-              HasSubstr("unknown pipeline type 'nonsense'"));
+              HasSubstr("pipelines.faq.type: unknown type 'nonsense' (registered: agent, rag_qa"));
   write_config("memory: {type: redis}\n");
   EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
               HasSubstr("unknown type 'redis' (registered: sqlite)"));
+}
+
+// Plug-ins: an application registers its own generator and pipeline types before loading the
+// config, and `type: NAME` picks them as it picks the built-in ones.
+class EchoGenerator : public Generator {
+ public:
+  explicit EchoGenerator(std::string greeting) : greeting_(std::move(greeting)) {}
+  std::string description() const override { return "echo"; }
+  bool is_llm() const override { return false; }
+  GenerationResult generate(const GenerationRequest& request) override {
+    GenerationResult r;
+    r.text = greeting_ + " " + request.messages.back()["content"].get<std::string>();
+    return r;
+  }
+
+ private:
+  std::string greeting_;
+};
+
+class ShoutPipeline : public Pipeline {
+ public:
+  explicit ShoutPipeline(std::string name) : name_(std::move(name)) {}
+  std::string type() const override { return "shout"; }
+  const std::string& name() const override { return name_; }
+  PipelineResult run(const PipelineRequest& request, const ComponentGraph& graph) const override {
+    GenerationRequest g;
+    g.messages = request.messages;
+    PipelineResult r;
+    r.answer = graph.generator().generate(g).text + "!";
+    r.pipeline = name_;
+    return r;
+  }
+
+ private:
+  std::string name_;
+};
+
+TEST_F(PipelineTest, RegisteredTypesArePickedByName) {
+  Registry<Generator>::instance().add("echo", [](const ComponentSpec& s) {
+    s.reader->only_keys(s.node, s.key, {"type", "greeting", "context_passages"});
+    return std::make_shared<EchoGenerator>(s.reader->string(s.node["greeting"], s.key + ".greeting"));
+  });
+  Registry<Pipeline>::instance().add("shout", [](const ComponentSpec& s) { return std::make_shared<ShoutPipeline>(s.name); });
+  auto g = graph("generator: {type: echo, greeting: Hello, context_passages: 2}\npipelines: {loud: {type: shout}}\n");
+  EXPECT_EQ(g->generator().description(), "echo");
+  EXPECT_EQ(g->config().generator.context_passages, 2u);
+  PipelineResult r = g->run("loud", question("world"));
+  EXPECT_EQ(r.answer, "Hello world!");
+  EXPECT_FALSE(r.trace_id.empty());
+  // The registered factory checks its own keys.
+  write_config("generator: {type: echo, greeting: Hi, temperature: 3}\n");
+  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("ragrt.yaml:3:"));
+  // An unknown type lists the registered ones, the application's included.
+  write_config("generator: {type: llama}\n");
+  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("generator.type: unknown type 'llama' (registered: echo, extractive, onnx, openai)"));
+  write_config("pipelines: {x: {type: whisper}}\n");
+  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("unknown type 'whisper' (registered: agent, rag_qa, shout)"));
 }
 
 }  // namespace

@@ -183,9 +183,17 @@ std::string generator_error(const std::string& yaml) {
   return "no error";
 }
 
+TEST(RagConfigGenerator, AKeyWrittenTwiceIsAMistake) {
+  EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: extractive\n  max_sentences: 2\n  max_sentences: 5\n"),
+              HasSubstr("ragrt.yaml:5:3: generator.max_sentences: written twice (first at line 4): keep one"));
+  EXPECT_THAT(generator_error("collection: idx\ntools:\n  a: {type: http}\n  a: {type: sql}\n"),
+              HasSubstr("ragrt.yaml:4:3: tools.a: written twice (first at line 3)"));
+  EXPECT_THAT(generator_error("collection: a\ncollection: b\n"), HasSubstr("ragrt.yaml:2:1: collection: written twice"));
+}
+
 TEST(RagConfigGenerator, MistakesNameLineAndKey) {
   EXPECT_THAT(generator_error("collection: idx\ngenerator: {type: llama}\n"),
-              HasSubstr("ragrt.yaml:2:19: generator.type: unknown generator type 'llama'"));
+              HasSubstr("ragrt.yaml:2:19: generator.type: unknown type 'llama' (registered: "));
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: onnx\n"),
               HasSubstr("generator.model: missing"));
   // A key of another generator type is a mistake, not silently ignored.
