@@ -600,7 +600,8 @@ SqlOutcome PostgresBackend::run(const std::string& sql, const nlohmann::json& ar
   if (st.more_statements) return fail(ToolStatus::kRefused, "only one SELECT statement is allowed; remove what follows the first");
   if (!is_query(st.first_keyword))
     return fail(ToolStatus::kRefused, fmt::format("only a read-only SELECT statement is allowed ({} is not)", upper(st.first_keyword)));
-  if (st.unicode_identifier) return fail(ToolStatus::kRefused, "U&\"…\" identifiers are not allowed; write names plainly");
+  if (o_.tables && st.unicode_identifier)
+    return fail(ToolStatus::kRefused, "U&\"…\" identifiers are not allowed; write names plainly");
   for (const std::string& name : st.parameters) {
     auto text = argument_text(arguments, name);
     if (text && text->find('\0') != std::string::npos)

@@ -32,7 +32,8 @@
 //      the last word. This is the only lock that also covers code the statement does not name (a
 //      view's or an implicit cast's function reading another table): give the role SELECT on the
 //      listed tables only. set_config (which could switch the role back) is refused by lock 1.
-// Planning (lock 2) may evaluate built-in functions with constant arguments; locks 1 run before it.
+// Planning (lock 2) may evaluate built-in functions with constant arguments; lock 1 runs before it,
+// so only functions it let through can be.
 //
 // Connections are pooled (a few idle ones kept); a connection found broken is replaced once per
 // call. The password (from the DSN) never appears in a message: the server is named as
