@@ -13,7 +13,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates python3
   libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev libcurl4-openssl-dev libspdlog-dev
   libcli11-dev libutf8proc-dev libpcre2-dev libssl-dev libfmt-dev
-  libsqlite3-dev libfaiss-dev libpoppler-cpp-dev libxml2-dev libzip-dev
+  libsqlite3-dev libpq-dev postgresql libfaiss-dev libpoppler-cpp-dev libxml2-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   json-schema-test-suite
   python3-onnx python3-torch python3-numpy

@@ -26,11 +26,20 @@ struct SqlOutcome {
   std::vector<std::string> columns;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();  // arrays of cells
   bool truncated = false;                                         // more rows than max_rows
+
+  static SqlOutcome failure(ToolStatus status, std::string message) {
+    SqlOutcome out;
+    out.status = status;
+    out.message = std::move(message);
+    return out;
+  }
 };
 
 class SqlBackend {
  public:
   virtual ~SqlBackend() = default;
+  // "SQLite", "PostgreSQL": tells the model which SQL to write (read_only_query mode).
+  virtual std::string dialect() const = 0;
   // Compiles `sql` (one statement) and returns its named parameters without their prefix, in
   // order. Throws ragrt::Error with the database's message when it does not compile, is more than
   // one statement, writes, or uses positional (?) parameters. For config load.

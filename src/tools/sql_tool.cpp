@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "ragrt/trace.h"
+#include "tools/postgres_backend.h"
 #include "tools/sqlite_backend.h"
 #include "tools/tool_config.h"
 
@@ -49,8 +51,8 @@ namespace {
 nlohmann::ordered_json sql_parameters(const SqlBackend& db, const std::vector<std::string>& tables, size_t max_rows) {
   std::vector<std::string> shapes;
   for (const std::string& t : tables) shapes.push_back(fmt::format("{}({})", t, fmt::join(db.columns_of(t), ", ")));
-  const std::string description =
-      fmt::format("One SQLite SELECT statement. Readable tables: {}. At most {} rows are returned.", fmt::join(shapes, "; "), max_rows);
+  const std::string description = fmt::format("One {} SELECT statement. Readable tables: {}. At most {} rows are returned.", db.dialect(),
+                                              fmt::join(shapes, "; "), max_rows);
   return {{"type", "object"},
           {"properties", {{"sql", {{"type", "string"}, {"description", description}}}}},
           {"required", {"sql"}},
@@ -62,7 +64,8 @@ nlohmann::ordered_json sql_parameters(const SqlBackend& db, const std::vector<st
 std::shared_ptr<Tool> make_sql_tool(const ComponentSpec& c) {
   const config::YamlReader& r = *c.reader;
   const YAML::Node& n = c.node;
-  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "database", "query", "mode", "tables", "max_rows", "timeout_s"});
+  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "database", "dsn", "role", "query", "mode", "tables", "max_rows",
+                         "timeout_s"});
   auto key = [&](const char* k) { return c.key + "." + k; };
 
   SqlTool::Params p;
@@ -79,7 +82,10 @@ std::shared_ptr<Tool> make_sql_tool(const ComponentSpec& c) {
     p.timeout_s = r.number(n["timeout_s"], key("timeout_s"));
     if (!(p.timeout_s > 0)) r.fail(n["timeout_s"], key("timeout_s"), "must be greater than 0");
   }
-  if (!n["database"]) r.fail(n, key("database"), "missing: the SQLite file to read");
+  if (!n["database"] && !n["dsn"])
+    r.fail(n, key("database"), "missing: the SQLite file to read (database) or a PostgreSQL connection string (dsn)");
+  if (n["database"] && n["dsn"]) r.fail(n["dsn"], key("dsn"), "database and dsn exclude each other: one tool reads one database");
+  if (n["role"] && !n["dsn"]) r.fail(n["role"], key("role"), "only used with dsn (PostgreSQL)");
   const bool named = p.mode == SqlTool::Mode::kNamedQuery;
   for (const char* k : {"query", "parameters"}) {
     if (!named && n[k]) r.fail(n[k], key(k), "not used with mode: read_only_query (the model writes the statement)");
@@ -94,11 +100,35 @@ std::shared_ptr<Tool> make_sql_tool(const ComponentSpec& c) {
     if (tables.empty()) r.fail(n["tables"], key("tables"), "must list at least one table");
   }
   std::shared_ptr<SqlBackend> db;
-  try {
-    auto allowed = named ? std::nullopt : std::optional<std::set<std::string>>(std::set<std::string>(tables.begin(), tables.end()));
-    db = std::make_shared<SqliteBackend>(r.path(n["database"], key("database")), std::move(allowed));
-  } catch (const Error& e) {
-    r.fail(n["database"], key("database"), e.what());
+  std::shared_ptr<PostgresBackend> pg;
+  auto allowed = named ? std::nullopt : std::optional<std::set<std::string>>(std::set<std::string>(tables.begin(), tables.end()));
+  if (n["dsn"]) {
+    PostgresBackend::Options o;
+    o.dsn = r.env_string(n["dsn"], key("dsn"));
+    o.tables = std::move(allowed);
+    if (n["role"]) o.role = r.string(n["role"], key("role"));
+    try {
+      db = pg = std::make_shared<PostgresBackend>(std::move(o));
+    } catch (const Error& e) {
+      r.fail(n["dsn"], key("dsn"), e.what());
+    }
+    // ${ENV} values are registered as they expand; a password written into the file is not.
+    Redactor::global().add_secret(pg->password());
+    if (!pg->password().empty()) p.secrets.push_back(pg->password());
+  } else {
+    try {
+      db = std::make_shared<SqliteBackend>(r.path(n["database"], key("database")), std::move(allowed));
+    } catch (const Error& e) {
+      r.fail(n["database"], key("database"), e.what());
+    }
+  }
+  // The role first: a listed table it may not read would otherwise look missing.
+  if (pg && n["role"]) {
+    try {
+      pg->check_role();
+    } catch (const Error& e) {
+      r.fail(n["role"], key("role"), e.what());
+    }
   }
   for (size_t i = 0; i < tables.size(); ++i) {
     if (db->columns_of(tables[i]).empty()) {

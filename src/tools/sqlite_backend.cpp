@@ -250,11 +250,7 @@ std::vector<std::string> SqliteBackend::columns_of(const std::string& table) con
 
 SqlOutcome SqliteBackend::run(const std::string& sql, const nlohmann::json& arguments, const SqlLimits& limits) const {
   SqlOutcome out;
-  auto fail = [&](ToolStatus status, std::string message) {
-    out.status = status;
-    out.message = std::move(message);
-    return out;
-  };
+  auto fail = &SqlOutcome::failure;
   std::unique_ptr<Connection> c;
   try {
     c = acquire();

@@ -24,6 +24,7 @@ class SqliteBackend : public SqlBackend {
   SqliteBackend(std::filesystem::path path, std::optional<std::set<std::string>> tables);
   ~SqliteBackend() override;
 
+  std::string dialect() const override { return "SQLite"; }
   std::vector<std::string> parameters(const std::string& sql) const override;
   std::vector<std::string> columns_of(const std::string& table) const override;
   SqlOutcome run(const std::string& sql, const nlohmann::json& arguments, const SqlLimits& limits) const override;

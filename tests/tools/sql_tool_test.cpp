@@ -19,6 +19,7 @@ namespace {
 using json = nlohmann::json;
 using ragrt::ToolStatus;
 using ::testing::HasSubstr;
+using ragrt::testing::expect_refused;
 
 class SqlToolTest : public ::testing::Test {
  protected:
@@ -82,37 +83,12 @@ tools:
     timeout_s: 0.2
 )";
 
-// Each statement is refused with a message containing `why`.
-void expect_refused(const ragrt::Tool& tool, std::initializer_list<const char*> statements, const std::string& why) {
-  for (const char* sql : statements) {
-    auto r = tool.call({{"sql", sql}});
-    EXPECT_EQ(r.status, ToolStatus::kRefused) << sql << ": " << r.content;
-    EXPECT_THAT(r.content, HasSubstr(why)) << sql;
-  }
-}
-
 TEST_F(SqlToolTest, NamedQueryBindsArguments) {
   auto tools = load(kCustomerLookup);
   auto tool = tools.find("customer_lookup");
   ASSERT_TRUE(tool);
-  EXPECT_EQ(tool->type(), "sql");
-  auto r = tool->call({{"customer_id", "c1"}});
-  ASSERT_TRUE(r.ok()) << r.content;
-  EXPECT_EQ(r.data["columns"], json({"name", "tier", "email"}));
-  EXPECT_EQ(r.data["rows"], json({{"Ada", "gold", "ada@example.com"}}));
-  EXPECT_EQ(r.data["truncated"], false);
-  EXPECT_EQ(r.content, r.data.dump());
-  EXPECT_EQ(r.attempts, 1u);
-
   // Bound as a value, an injection is just a customer id that does not exist.
-  for (const char* attack : {"1 OR 1=1", "c1' OR '1'='1", "c1; DROP TABLE customers"}) {
-    auto bad = tool->call({{"customer_id", attack}});
-    ASSERT_TRUE(bad.ok()) << bad.content;
-    EXPECT_EQ(bad.data["rows"], json::array()) << attack;
-  }
-  auto missing = tool->call(json::object());
-  EXPECT_EQ(missing.status, ToolStatus::kInvalidArguments);
-  EXPECT_EQ(missing.content, "argument 'customer_id' is required.");
+  ragrt::testing::expect_customer_lookup(*tool, {"1 OR 1=1", "c1' OR '1'='1", "c1; DROP TABLE customers"});
 }
 
 TEST_F(SqlToolTest, RowCapSetsTruncated) {
