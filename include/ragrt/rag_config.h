@@ -17,6 +17,7 @@
 //     hybrid: {type: hybrid, sources: [bm25, dense], fusion: rrf, rrf_k: 60, candidates: 100,
 //              mmr: {lambda: 0.7}, rerank: {top_n: 30}}
 //   default_retriever: hybrid
+//   (other retriever types: registered by the application in Registry<Retriever>, see registry.h)
 //   generator: {type: onnx, model: models/qwen3-0.6b, sampling: {temperature: 0.3}}   # see generator_config.h
 #include <filesystem>
 #include <optional>
@@ -69,6 +70,9 @@ struct RetrieverConfig {
   size_t candidates = 100;      // hits taken from each source before fusing
   std::optional<MmrParams> mmr;
   std::optional<RerankParams> rerank;
+  // A type an application registered in Registry<Retriever>: its section as written (its factory
+  // reads it; the mmr and rerank stages above still apply). Null for bm25, dense and hybrid.
+  YAML::Node section;
 };
 
 struct RagConfig {

@@ -25,6 +25,8 @@
 
 namespace ragrt {
 
+class KnowledgeBase;
+
 // What a factory reads: its YAML mapping (including `type`), where it sits for messages, and the
 // reader that reports mistakes with file, line and column.
 struct ComponentSpec {
@@ -34,6 +36,9 @@ struct ComponentSpec {
   const config::YamlReader* reader = nullptr;
   // The names in the config's `tools:` section, for components that refer to tools (pipelines).
   std::vector<std::string> tools;
+  // For retrievers: the knowledge base they search (its collection, models and other retrievers).
+  // Retrievers are built while it opens, so keep the pointer and use it when searching.
+  const KnowledgeBase* knowledge_base = nullptr;
 };
 
 template <class Interface>

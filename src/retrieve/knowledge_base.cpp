@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "ragrt/error.h"
+#include "ragrt/registry.h"
 #include "retrieve/bm25_retriever.h"
 #include "retrieve/dense_retriever.h"
 #include "retrieve/fusion.h"
@@ -26,7 +27,7 @@ struct KnowledgeBase::Impl {
 
   // Base retrievers by name (the implicit "bm25" / "dense" too), then the stage decorators; the
   // public name maps to the outermost one.
-  std::vector<std::unique_ptr<Retriever>> owned;
+  std::vector<std::shared_ptr<Retriever>> owned;
   std::map<std::string, const Retriever*> base;
   std::map<std::string, const Retriever*> by_name;
 
@@ -46,7 +47,9 @@ struct KnowledgeBase::Impl {
     return e.embed(config.embedder->query_prefix + std::string(q));
   }
 
-  const Retriever* keep(std::unique_ptr<Retriever> r) {
+  const KnowledgeBase* self = nullptr;
+
+  const Retriever* keep(std::shared_ptr<Retriever> r) {
     owned.push_back(std::move(r));
     return owned.back().get();
   }
@@ -60,6 +63,13 @@ struct KnowledgeBase::Impl {
       r = keep(std::make_unique<retrieve::DenseRetriever>(
           rc.name, [this](std::string_view q) { return embed_query(q); },
           [this] { return collection->vectors(); }, collection->store()));
+    } else if (rc.section.IsMap()) {
+      std::filesystem::path base_dir = config.file.parent_path();
+      if (base_dir.empty()) base_dir = ".";
+      const config::YamlReader reader(config.file, base_dir);
+      ComponentSpec spec{rc.name, "retrievers." + rc.name, rc.section, &reader};
+      spec.knowledge_base = self;
+      r = keep(Registry<Retriever>::instance().create(spec));
     } else {
       std::vector<const Retriever*> sources;
       for (const std::string& s : rc.sources) {
@@ -116,8 +126,10 @@ std::unique_ptr<KnowledgeBase> KnowledgeBase::open(const RagConfig& config, bool
   p.create = writer;
   p.writer = writer;
   impl->collection = Collection::open(p);
-  impl->build();
-  return std::unique_ptr<KnowledgeBase>(new KnowledgeBase(std::move(impl)));
+  std::unique_ptr<KnowledgeBase> kb(new KnowledgeBase(std::move(impl)));
+  kb->impl_->self = kb.get();
+  kb->impl_->build();
+  return kb;
 }
 
 const RagConfig& KnowledgeBase::config() const { return impl_->config; }

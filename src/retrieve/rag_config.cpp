@@ -10,6 +10,7 @@
 
 #include "ragrt/error.h"
 #include "ragrt/registry.h"
+#include "ragrt/retriever.h"
 #include "ragrt/yaml_reader.h"
 #include "runtime/session_params_yaml.h"
 
@@ -31,35 +32,46 @@ void read_encoder(const Reader& r, const YAML::Node& n, const std::string& key, 
 
 RetrieverConfig read_retriever(const Reader& r, const std::string& name, const YAML::Node& n) {
   const std::string key = "retrievers." + name;
-  r.only_keys(n, key, {"type", "sources", "fusion", "rrf_k", "weights", "candidates", "mmr", "rerank"});
+  r.require_map(n, key);
   RetrieverConfig c;
   c.name = name;
   if (!n["type"]) r.fail(n, key, "needs a type: bm25, dense or hybrid");
   c.type = r.string(n["type"], key + ".type");
-  if (c.type != "bm25" && c.type != "dense" && c.type != "hybrid")
-    r.fail(n["type"], key + ".type", fmt::format("unknown retriever type '{}' (expected bm25, dense or hybrid)", c.type));
-  if (n["sources"]) c.sources = r.strings(n["sources"], key + ".sources");
+  const bool registered = c.type != "bm25" && c.type != "dense" && c.type != "hybrid";
+  if (registered) {
+    // An application's type: its factory reads its own keys when the knowledge base opens; the
+    // mmr and rerank stages below apply to it as to the built-in ones.
+    if (!Registry<Retriever>::instance().has(c.type)) {
+      std::vector<std::string> types = {"bm25", "dense", "hybrid"};
+      for (const auto& t : Registry<Retriever>::instance().types()) types.push_back(t);
+      r.fail(n["type"], key + ".type", fmt::format("unknown type '{}' (registered: {})", c.type, fmt::join(types, ", ")));
+    }
+    c.section = n;
+  } else {
+    r.only_keys(n, key, {"type", "sources", "fusion", "rrf_k", "weights", "candidates", "mmr", "rerank"});
+  }
+  if (!registered && n["sources"]) c.sources = r.strings(n["sources"], key + ".sources");
   if (c.type == "hybrid" && c.sources.empty()) c.sources = {"bm25", "dense"};
-  if (c.type != "hybrid" && (n["sources"] || n["fusion"] || n["weights"]))
+  if (!registered && c.type != "hybrid" && (n["sources"] || n["fusion"] || n["weights"]))
     r.fail(n, key, "sources, fusion and weights apply to type hybrid only");
-  if (n["fusion"]) {
+  if (!registered && n["fusion"]) {
     const std::string f = r.string(n["fusion"], key + ".fusion");
     if (f == "rrf") c.fusion = Fusion::kRrf;
     else if (f == "weighted") c.fusion = Fusion::kWeighted;
     else r.fail(n["fusion"], key + ".fusion", fmt::format("unknown fusion '{}' (expected rrf or weighted)", f));
   }
-  if (n["rrf_k"]) {
+  if (!registered && n["rrf_k"]) {
     c.rrf_k = r.number(n["rrf_k"], key + ".rrf_k");
     if (c.rrf_k < 0) r.fail(n["rrf_k"], key + ".rrf_k", "must not be negative");
   }
-  if (n["weights"]) {
+  if (!registered && n["weights"]) {
     if (!n["weights"].IsSequence()) r.fail(n["weights"], key + ".weights", "expected a list of numbers");
     for (const auto& w : n["weights"]) c.weights.push_back(r.number(w, key + ".weights"));
     if (c.weights.size() != c.sources.size())
       r.fail(n["weights"], key + ".weights",
              fmt::format("{} weights for {} sources: give one weight per source", c.weights.size(), c.sources.size()));
   }
-  if (n["candidates"]) c.candidates = r.count(n["candidates"], key + ".candidates", 1);
+  if (!registered && n["candidates"]) c.candidates = r.count(n["candidates"], key + ".candidates", 1);
   if (const auto& m = n["mmr"]) {
     MmrParams p;
     if (!m.IsScalar() || r.boolean(m, key + ".mmr")) {

@@ -10,6 +10,7 @@
 
 #include "ragrt/error.h"
 #include "ragrt/indexer.h"
+#include "ragrt/registry.h"
 #include "runtime/test_models.h"
 #include "test_helpers.h"
 
@@ -241,6 +242,62 @@ TEST_F(KnowledgeBaseTest, OneWriterAtATime) {
     EXPECT_THAT(e.what(), HasSubstr("another ragrt process is writing"));
   }
   EXPECT_NO_THROW(KnowledgeBase::open(config(false), false));  // readers are welcome
+}
+
+// An application's retriever type: every chunk of one document, in id order, as a knowledge-base
+// plug-in would be written (it searches through the KnowledgeBase it is given).
+class DocumentRetriever : public Retriever {
+ public:
+  DocumentRetriever(std::string name, std::string doc, const KnowledgeBase* kb)
+      : name_(std::move(name)), doc_(std::move(doc)), kb_(kb) {}
+  std::string name() const override { return name_; }
+  std::vector<Hit> search(const SearchRequest& request) const override {
+    SearchFilter filter = request.filter;
+    filter.doc_ids = {doc_};
+    std::vector<Hit> hits;
+    for (int64_t id : kb_->collection().store().matching_ids(filter, request.k)) {
+      Hit h;
+      h.chunk_id = id;
+      h.score = 1.0 / (1 + hits.size());
+      h.stages[name_] = h.score;
+      hits.push_back(h);
+    }
+    return hits;
+  }
+
+ private:
+  std::string name_, doc_;
+  const KnowledgeBase* kb_;
+};
+
+TEST_F(KnowledgeBaseTest, ARegisteredRetrieverTypeIsPickedByName) {
+  Registry<Retriever>::instance().add("document", [](const ComponentSpec& s) {
+    s.reader->only_keys(s.node, s.key, {"type", "doc", "rerank"});
+    return std::make_shared<DocumentRetriever>(s.name, s.reader->string(s.node["doc"], s.key + ".doc"), s.knowledge_base);
+  });
+  indexed(/*models=*/false);
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nreranker: {model: " + test_model_dir("cross-encoder").string() +
+                                            "}\nretrievers:\n  bm25: {type: bm25}\n"
+                                            "  shipping: {type: document, doc: shipping.txt}\n"
+                                            "  checked: {type: document, doc: policies/refunds.md, rerank: {top_n: 5}}\n"
+                                            "  both: {type: hybrid, sources: [bm25, shipping]}\n";
+  auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), false);
+  EXPECT_THAT(docs_of(kb->search({"anything at all", 5, {}}, "shipping")), ElementsAre("shipping.txt"));
+  // The built-in stages and fusion work on it as on the built-in types.
+  auto reranked = kb->search({"gift cards", 5, {}}, "checked");
+  ASSERT_FALSE(reranked.empty());
+  EXPECT_TRUE(reranked[0].hit.stages.count("rerank"));
+  auto fused = docs_of(kb->search({"gift cards", 10, {}}, "both"));
+  EXPECT_THAT(fused, ::testing::Contains("shipping.txt"));
+  EXPECT_THAT(fused, ::testing::Contains("policies/refunds.md"));
+  // Its factory checks its own keys; an unknown type lists the registered ones.
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nretrievers:\n  s: {type: document, doc: a, limit: 3}\n";
+  EXPECT_THAT(testing::error_of([&] { KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), false); },
+                                ErrorKind::kInvalidArgument),
+              HasSubstr("ragrt.yaml:3:"));
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nretrievers:\n  s: {type: splade}\n";
+  EXPECT_THAT(testing::error_of([&] { RagConfig::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("unknown type 'splade' (registered: bm25, dense, hybrid, document)"));
 }
 
 }  // namespace

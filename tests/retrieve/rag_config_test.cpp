@@ -94,7 +94,7 @@ TEST(RagConfig, ErrorsNameTheFileLineAndKey) {
               HasSubstr("'nope' is not a retriever"));
   EXPECT_THAT(error_of("collection: idx\nretrievers:\n  b: {type: bm25, rerank: {top_n: 5}}\n"),
               HasSubstr("needs a `reranker:`"));
-  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  x: {type: sparse}\n"), HasSubstr("unknown retriever type 'sparse'"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  x: {type: sparse}\n"), HasSubstr("retrievers.x.type: unknown type 'sparse' (registered: bm25, dense, hybrid"));
   EXPECT_THAT(error_of("collection: idx\nsplitter: {chunk_tokens: 10, overlap_tokens: 10}\n"),
               HasSubstr("must be smaller than chunk_tokens"));
   EXPECT_THAT(error_of("collection: [unclosed\n"), HasSubstr("ragrt.yaml:"));
