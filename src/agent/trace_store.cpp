@@ -27,7 +27,9 @@ class SqliteTraceStore final : public TraceStore {
     const nlohmann::ordered_json clean = Redactor::global().redact(trace);
     const std::string id = clean.value("trace_id", "");
     if (id.empty()) RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "trace without a trace_id: not saved to {}", db_path_.string());
-    const std::string text = clean.dump();
+    // A request with invalid UTF-8 (rejected by the pipeline) is audited too: such bytes are
+    // stored as U+FFFD rather than losing the whole trace.
+    const std::string text = clean.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     std::lock_guard lock(mutex_);
     db_.prepare("INSERT OR REPLACE INTO traces (trace_id, kind, started_at, duration_ms, status, json) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, id)

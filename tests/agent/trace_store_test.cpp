@@ -71,6 +71,17 @@ TEST_F(TraceStoreTest, SavesAndLoadsByIdAndUniquePrefix) {
   EXPECT_NE(short_msg.find("at least 8"), std::string::npos) << short_msg;
 }
 
+TEST_F(TraceStoreTest, InvalidUtf8IsStoredAsReplacementCharacters) {
+  auto store = ragrt::TraceStore::open(dir_);
+  Json t = make_trace(id_of('c'), "2026-11-25T09:00:00.000Z");
+  t["root"]["attributes"]["question"] = std::string("caf\xe9?");
+  store->save(t);
+  auto loaded = store->load(id_of('c'));
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ((*loaded)["root"]["attributes"]["question"], "caf\xef\xbf\xbd?");
+  EXPECT_EQ(jsonl_lines(), 1u);
+}
+
 TEST_F(TraceStoreTest, AmbiguousPrefixIsAnErrorNamingIt) {
   auto store = ragrt::TraceStore::open(dir_);
   store->save(make_trace(std::string(8, 'c') + std::string(24, '1'), "2026-11-25T09:00:00.000Z"));
