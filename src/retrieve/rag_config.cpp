@@ -30,6 +30,32 @@ void read_encoder(const Reader& r, const YAML::Node& n, const std::string& key, 
   if (n["session"]) o.session = runtime::session_params_from_yaml(r, n["session"], key + ".session");
 }
 
+// The keys of the built-in types: hybrid fusion (sources, fusion, rrf_k, weights) and candidates.
+void read_fusion(const Reader& r, const YAML::Node& n, const std::string& key, RetrieverConfig& c) {
+  if (n["sources"]) c.sources = r.strings(n["sources"], key + ".sources");
+  if (c.type == "hybrid" && c.sources.empty()) c.sources = {"bm25", "dense"};
+  if (c.type != "hybrid" && (n["sources"] || n["fusion"] || n["weights"]))
+    r.fail(n, key, "sources, fusion and weights apply to type hybrid only");
+  if (n["fusion"]) {
+    const std::string f = r.string(n["fusion"], key + ".fusion");
+    if (f == "rrf") c.fusion = Fusion::kRrf;
+    else if (f == "weighted") c.fusion = Fusion::kWeighted;
+    else r.fail(n["fusion"], key + ".fusion", fmt::format("unknown fusion '{}' (expected rrf or weighted)", f));
+  }
+  if (n["rrf_k"]) {
+    c.rrf_k = r.number(n["rrf_k"], key + ".rrf_k");
+    if (c.rrf_k < 0) r.fail(n["rrf_k"], key + ".rrf_k", "must not be negative");
+  }
+  if (n["weights"]) {
+    if (!n["weights"].IsSequence()) r.fail(n["weights"], key + ".weights", "expected a list of numbers");
+    for (const auto& w : n["weights"]) c.weights.push_back(r.number(w, key + ".weights"));
+    if (c.weights.size() != c.sources.size())
+      r.fail(n["weights"], key + ".weights",
+             fmt::format("{} weights for {} sources: give one weight per source", c.weights.size(), c.sources.size()));
+  }
+  if (n["candidates"]) c.candidates = r.count(n["candidates"], key + ".candidates", 1);
+}
+
 RetrieverConfig read_retriever(const Reader& r, const std::string& name, const YAML::Node& n) {
   const std::string key = "retrievers." + name;
   r.require_map(n, key);
@@ -49,29 +75,8 @@ RetrieverConfig read_retriever(const Reader& r, const std::string& name, const Y
     c.section = n;
   } else {
     r.only_keys(n, key, {"type", "sources", "fusion", "rrf_k", "weights", "candidates", "mmr", "rerank"});
+    read_fusion(r, n, key, c);
   }
-  if (!registered && n["sources"]) c.sources = r.strings(n["sources"], key + ".sources");
-  if (c.type == "hybrid" && c.sources.empty()) c.sources = {"bm25", "dense"};
-  if (!registered && c.type != "hybrid" && (n["sources"] || n["fusion"] || n["weights"]))
-    r.fail(n, key, "sources, fusion and weights apply to type hybrid only");
-  if (!registered && n["fusion"]) {
-    const std::string f = r.string(n["fusion"], key + ".fusion");
-    if (f == "rrf") c.fusion = Fusion::kRrf;
-    else if (f == "weighted") c.fusion = Fusion::kWeighted;
-    else r.fail(n["fusion"], key + ".fusion", fmt::format("unknown fusion '{}' (expected rrf or weighted)", f));
-  }
-  if (!registered && n["rrf_k"]) {
-    c.rrf_k = r.number(n["rrf_k"], key + ".rrf_k");
-    if (c.rrf_k < 0) r.fail(n["rrf_k"], key + ".rrf_k", "must not be negative");
-  }
-  if (!registered && n["weights"]) {
-    if (!n["weights"].IsSequence()) r.fail(n["weights"], key + ".weights", "expected a list of numbers");
-    for (const auto& w : n["weights"]) c.weights.push_back(r.number(w, key + ".weights"));
-    if (c.weights.size() != c.sources.size())
-      r.fail(n["weights"], key + ".weights",
-             fmt::format("{} weights for {} sources: give one weight per source", c.weights.size(), c.sources.size()));
-  }
-  if (!registered && n["candidates"]) c.candidates = r.count(n["candidates"], key + ".candidates", 1);
   if (const auto& m = n["mmr"]) {
     MmrParams p;
     if (!m.IsScalar() || r.boolean(m, key + ".mmr")) {

@@ -59,6 +59,11 @@ class PipelineTest : public ::testing::Test {
   void write_config(const std::string& extra) {
     std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nretrievers: {bm25: {type: bm25}}\n" + extra;
   }
+  // The message of the error loading the config with `extra` gives (kInvalidArgument).
+  std::string load_error(const std::string& extra) {
+    write_config(extra);
+    return testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument);
+  }
   std::shared_ptr<const ComponentGraph> graph(const std::string& extra) {
     write_config(extra);
     return ComponentGraph::load(dir_ / "ragrt.yaml");
@@ -328,15 +333,10 @@ TEST_F(PipelineTest, SessionMemoryKeepsTheConversation) {
 }
 
 TEST_F(PipelineTest, ConfigMistakesNameTheLine) {
-  write_config("pipelines: {support: {type: agent, tools: [missing_tool]}}\n");
-  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
-              HasSubstr("ragrt.yaml:3:"));
-  write_config("pipelines: {faq: {type: nonsense}}\n");
-  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+  EXPECT_THAT(load_error("pipelines: {support: {type: agent, tools: [missing_tool]}}\n"), HasSubstr("ragrt.yaml:3:"));
+  EXPECT_THAT(load_error("pipelines: {faq: {type: nonsense}}\n"),
               HasSubstr("pipelines.faq.type: unknown type 'nonsense' (registered: agent, rag_qa"));
-  write_config("memory: {type: redis}\n");
-  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
-              HasSubstr("unknown type 'redis' (registered: sqlite)"));
+  EXPECT_THAT(load_error("memory: {type: redis}\n"), HasSubstr("unknown type 'redis' (registered: sqlite)"));
 }
 
 // Plug-ins: an application registers its own generator and pipeline types before loading the
@@ -387,15 +387,11 @@ TEST_F(PipelineTest, RegisteredTypesArePickedByName) {
   EXPECT_EQ(r.answer, "Hello world!");
   EXPECT_FALSE(r.trace_id.empty());
   // The registered factory checks its own keys.
-  write_config("generator: {type: echo, greeting: Hi, temperature: 3}\n");
-  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
-              HasSubstr("ragrt.yaml:3:"));
+  EXPECT_THAT(load_error("generator: {type: echo, greeting: Hi, temperature: 3}\n"), HasSubstr("ragrt.yaml:3:"));
   // An unknown type lists the registered ones, the application's included.
-  write_config("generator: {type: llama}\n");
-  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+  EXPECT_THAT(load_error("generator: {type: llama}\n"),
               HasSubstr("generator.type: unknown type 'llama' (registered: echo, extractive, onnx, openai)"));
-  write_config("pipelines: {x: {type: whisper}}\n");
-  EXPECT_THAT(testing::error_of([&] { ComponentGraph::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+  EXPECT_THAT(load_error("pipelines: {x: {type: whisper}}\n"),
               HasSubstr("unknown type 'whisper' (registered: agent, rag_qa, shout)"));
 }
 
