@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "ragrt/embedder.h"
+#include "ragrt/onnx_embedder.h"
 
 namespace {
 
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     o.session.graph_optimization =
         ragrt::runtime::parse_graph_optimization(arg(argc, argv, "--graph-optimization", "all"));
     const int repeat = std::stoi(arg(argc, argv, "--repeat", "1"));
-    auto embedder = ragrt::Embedder::load(model, o);
+    auto embedder = ragrt::OnnxEmbedder::load(model, o);
 
     // Warm-up: first runs allocate the arena and prepare kernels.
     embedder->embed(std::vector<std::string>(texts.begin(), texts.begin() + std::min<size_t>(texts.size(), 64)));

@@ -1,11 +1,12 @@
 #pragma once
-// One index folder: the document store with its keyword index (collection.sqlite) and the vector
-// index next to it (vectors-<generation>.faiss). SQLite is the source of truth: chunk embeddings
-// are stored there too, and every commit that changes them bumps a generation number in the same
-// transaction. The FAISS file is a cache named after the generation it holds, written atomically
-// after the commit; when the process dies before it is written, the next open finds no file for
-// the committed generation and rebuilds the index from the stored embeddings. So a kill -9 at any
-// moment leaves the last committed state readable, never a torn or stale vector index.
+// One index folder: the document store with its keyword index (collection.sqlite by default, see
+// document_store.h) and the vector index next to it (vectors-<generation>.faiss). The document
+// store is the source of truth: chunk embeddings are stored there too, and every commit that
+// changes them bumps a generation number in the same transaction. The FAISS file is a cache named
+// after the generation it holds, written atomically after the commit; when the process dies before
+// it is written, the next open finds no file for the committed generation and rebuilds the index
+// from the stored embeddings. So a kill -9 at any moment leaves the last committed state readable,
+// never a torn or stale vector index.
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "ragrt/chunk_store.h"
+#include "ragrt/document_store.h"
 #include "ragrt/keyword_index.h"
 #include "ragrt/vector_index.h"
 #include "ragrt/vector_store.h"
@@ -21,6 +23,8 @@ namespace ragrt {
 
 struct CollectionParams {
   std::filesystem::path folder;
+  // Keeps documents, chunks, embeddings and the keyword index; default sqlite.
+  std::shared_ptr<const DocumentStore> document_store;
   // Builds the vector index when it is (re)built; default faiss Flat.
   std::shared_ptr<const VectorStore> vector_store;
   bool create = false;                  // create the folder and database when missing
@@ -40,8 +44,9 @@ class Collection {
   const ChunkStore& store() const;
   const KeywordIndex& keywords() const;
   // The vector index for the committed embeddings, loaded or rebuilt on first use; nullptr when
-  // the collection holds no embeddings.
-  const VectorIndex* vectors() const;
+  // the collection holds no embeddings. A reader reloads it when another process has committed
+  // new embeddings since; the index handed out stays valid for as long as the caller holds it.
+  std::shared_ptr<const VectorIndex> vectors() const;
   size_t vector_dim() const;  // 0 when no embeddings were stored
 
   // Writes (writer only). Between begin() and commit() the changes are invisible to other

@@ -1,65 +1,32 @@
 #pragma once
-// Sentence embeddings from a BERT-style encoder folder (sentence-transformers / transformers.js
-// layout): tokenize, run in length-sorted padded batches, pool with the attention mask and
-// L2-normalize, as sentence-transformers and transformers.js' feature-extraction pipeline do.
+// Text embeddings for dense retrieval and MMR: what the config's `embedder:` selects. Types are
+// registered in Registry<Embedder> (register_builtin_components):
+//
+//   embedder: {type: onnx, model: models/all-MiniLM-L6-v2}           # local ONNX encoder (the default type)
+//   embedder: {type: openai, base_url: http://tei:8080/v1, model: bge-m3}   # any OpenAI-compatible
+//                                                                    # /embeddings server (TEI, vLLM, OpenAI, ragrt)
+//
+// Every type also takes query_prefix / document_prefix; the knowledge base applies them, so an
+// application's type never sees them. Switching types changes the vectors: `ragrt index` notices
+// and re-embeds every document.
 #include <cstddef>
-#include <filesystem>
-#include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "ragrt/encoder_options.h"
-#include "ragrt/runtime/session.h"
-#include "ragrt/tokenizer.h"
-
 namespace ragrt {
-
-enum class Pooling {
-  kMean,       // average of the token vectors the attention mask keeps
-  kCls,        // the first token's vector
-  kMax,        // element-wise maximum over kept tokens
-  kLastToken,  // the last kept token's vector (decoder-style embedders)
-};
-
-std::string_view to_string(Pooling p);
-Pooling parse_pooling(std::string_view name);  // "mean", "cls", "max", "last_token"
-
-struct EmbedderOptions : EncoderOptions {
-  // Default: what 1_Pooling/config.json says; mean when the folder has none.
-  std::optional<Pooling> pooling;
-  // Default: true when modules.json lists a Normalize module or the folder has no modules.json
-  // (plain transformers.js folders are normalized by convention); false when modules.json exists
-  // without one.
-  std::optional<bool> normalize;
-};
 
 class Embedder {
  public:
-  // Reads config.json, the tokenizer, the ONNX model and the pooling configuration. The model
-  // must take int64 input_ids and attention_mask [batch, seq] (token_type_ids is fed when present)
-  // and give a float [batch, seq, hidden] output named last_hidden_state or token_embeddings.
-  // Throws ragrt::Error naming the file and what is wrong.
-  static std::unique_ptr<Embedder> load(const std::filesystem::path& folder, const EmbedderOptions& options = {});
-  ~Embedder();
-
-  // One vector per text, in order. Thread-safe; with dynamic batching on, concurrent calls share
-  // ONNX Runtime runs. Throws ragrt::Error (kInvalidArgument) on invalid UTF-8.
-  std::vector<std::vector<float>> embed(const std::vector<std::string>& texts) const;
-  std::vector<float> embed(std::string_view text) const;
-
-  size_t dimension() const;
-  Pooling pooling() const;
-  bool normalizes() const;
-  size_t max_length() const;  // tokens, special tokens included
-  const runtime::Session& session() const;
-  const Tokenizer& tokenizer() const;
-
- private:
-  struct Impl;
-  explicit Embedder(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  virtual ~Embedder() = default;
+  // One vector per text, in order. Thread-safe. Throws ragrt::Error: kInvalidArgument for invalid
+  // UTF-8, kIo / kRuntime when the model or the server fails.
+  virtual std::vector<std::vector<float>> embed(const std::vector<std::string>& texts) const = 0;
+  std::vector<float> embed(std::string_view text) const { return embed(std::vector<std::string>{std::string(text)})[0]; }
+  // Vector length; 0 while unknown (a remote embedder learns it from its first answer).
+  virtual size_t dimension() const = 0;
+  // For logs and traces: "onnx models/all-MiniLM-L6-v2", "openai bge-m3 at http://…".
+  virtual std::string description() const = 0;
 };
 
 }  // namespace ragrt

@@ -7,7 +7,7 @@
 //   ModelCache cache;
 //   auto build = cache.start_build();
 //   auto embedder = build.entry<Embedder>(key);   // shared with the previous build when key matches
-//   embedder->get([&] { return Embedder::load(...); });   // loads once, on first use
+//   embedder->get([&] { return OnnxEmbedder::load(...); });   // loads once, on first use
 //   build.commit();   // the cache now keeps only what this build asked for
 //
 // Keys are section fingerprints (see section_fingerprint). Graphs hold their entries by

@@ -8,9 +8,11 @@
 //   splitter: {chunk_tokens: 256, overlap_tokens: 32}   # tokenizer: DIR (default: the embedder's)
 //   embedder: {model: models/all-MiniLM-L6-v2, query_prefix: "", document_prefix: "",
 //              batch_size: 32, session: {providers: [cpu], intra_op_threads: 2}}
+//             # type onnx (default); or {type: openai, base_url: …, model: …} (see embedder.h)
+//   document_store: {type: sqlite}               # the default (see document_store.h)
 //   vector_store: {type: faiss, factory: Flat}   # faiss factory string: Flat, HNSW32, IVF256,PQ16;
 //                                                # or {type: exact} (see vector_store.h)
-//   reranker: {model: models/ms-marco-MiniLM-L6-v2}
+//   reranker: {model: models/ms-marco-MiniLM-L6-v2}   # type onnx; or cohere / tei (see reranker.h)
 //   retrievers:
 //     bm25: {type: bm25}
 //     dense: {type: dense}
@@ -26,26 +28,42 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "ragrt/document_store.h"
 #include "ragrt/embedder.h"
 #include "ragrt/generator_config.h"
 #include "ragrt/loader.h"
+#include "ragrt/onnx_embedder.h"
+#include "ragrt/onnx_reranker.h"
+#include "ragrt/openai_embedder.h"
+#include "ragrt/remote_reranker.h"
 #include "ragrt/reranker.h"
 #include "ragrt/splitter.h"
 #include "ragrt/vector_store.h"
+#include "ragrt/yaml_reader.h"
 
 namespace ragrt {
 
+// The `embedder:` section (see embedder.h for the types).
 struct EmbedderConfig {
-  std::filesystem::path model;  // model folder
-  EmbedderOptions options;
-  // Prepended to queries / to chunks before embedding (E5: "query: " / "passage: ").
+  std::string type = "onnx";    // onnx, openai, or a type registered in Registry<Embedder>
+  std::filesystem::path model;  // onnx: the model folder
+  EmbedderOptions options;      // onnx
+  OpenAIEmbedderParams openai;  // openai
+  // Prepended to queries / to chunks before embedding (E5: "query: " / "passage: "); any type.
   std::string query_prefix;
   std::string document_prefix;
+  // Another type's section as written, without the prefixes (its factory reads it). Null for the
+  // built-in types.
+  YAML::Node section;
 };
 
+// The `reranker:` section (see reranker.h for the types).
 struct RerankerConfig {
-  std::filesystem::path model;
-  RerankerOptions options;
+  std::string type = "onnx";    // onnx, cohere, tei, or a type registered in Registry<Reranker>
+  std::filesystem::path model;  // onnx: the model folder
+  RerankerOptions options;      // onnx
+  RemoteRerankerParams remote;  // cohere, tei
+  YAML::Node section;           // another type's section as written; null for the built-in types
 };
 
 enum class Fusion { kRrf, kWeighted };
@@ -77,6 +95,7 @@ struct RetrieverConfig {
 
 struct RagConfig {
   std::filesystem::path file;        // where it was read from ("" when built in code)
+  std::filesystem::path base_dir;    // what relative paths in it are relative to (its folder)
   std::filesystem::path collection;  // index folder
   LoaderOptions ingest;
   SplitterParams splitter;
@@ -84,7 +103,8 @@ struct RagConfig {
   // letters or digits, each CJK character, each punctuation mark) are counted.
   std::filesystem::path splitter_tokenizer;
   std::optional<EmbedderConfig> embedder;
-  std::shared_ptr<const VectorStore> vector_store;  // `vector_store:`; default faiss Flat
+  std::shared_ptr<const DocumentStore> document_store;  // `document_store:`; default sqlite
+  std::shared_ptr<const VectorStore> vector_store;      // `vector_store:`; default faiss Flat
   std::optional<RerankerConfig> reranker;
   std::vector<RetrieverConfig> retrievers;  // in file order
   std::string default_retriever;
@@ -106,6 +126,9 @@ struct RagConfig {
   std::string text;  // the file's bytes, for its version hash
 
   const RetrieverConfig* retriever(const std::string& name) const;
+  // Reads the file's sections (the registries' factories get it): messages name this file, paths
+  // resolve against base_dir.
+  config::YamlReader reader() const { return {file, base_dir.empty() ? std::filesystem::path(".") : base_dir}; }
 
   // Reads and checks the file: unknown keys, wrong types, retrievers that need a missing embedder
   // or reranker, and hybrid sources that do not exist are errors naming the file, line and key.
@@ -115,5 +138,17 @@ struct RagConfig {
   // No file: bm25 only, over `collection`.
   static RagConfig defaults(const std::filesystem::path& collection);
 };
+
+// The `embedder:` / `reranker:` sections: built-in types read in full (errors name file, line and
+// key), other types checked to be registered and kept as their section.
+EmbedderConfig read_embedder_config(const config::YamlReader& r, const YAML::Node& n, const std::string& key = "embedder");
+RerankerConfig read_reranker_config(const config::YamlReader& r, const YAML::Node& n, const std::string& key = "reranker");
+// Builds what the section describes (loading the onnx model): the built-in types from their
+// fields, the others through their registry with `r` for messages.
+std::shared_ptr<Embedder> make_embedder(const EmbedderConfig& c, const config::YamlReader& r);
+std::shared_ptr<Reranker> make_reranker(const RerankerConfig& c, const config::YamlReader& r);
+// Registry factories of the built-in types (onnx, openai / onnx, cohere, tei).
+std::shared_ptr<Embedder> make_builtin_embedder(const ComponentSpec& spec);
+std::shared_ptr<Reranker> make_builtin_reranker(const ComponentSpec& spec);
 
 }  // namespace ragrt

@@ -6,6 +6,11 @@
 //   Registry<Tool>::instance().add("http", make_http_tool);
 //   auto tool = Registry<Tool>::instance().create({"order_status", "tools.order_status", node, &reader});
 //
+// Registries: Embedder, Reranker, DocumentStore, VectorStore, Retriever, Generator, Tool,
+// ConversationMemory, Pipeline. Factories run when a config's graph is built, so a mistake in a
+// section fails that build (a reload keeps the old graph); a factory that loads a large model
+// should return an object that loads it on first use.
+//
 // The built-in types are added by register_builtin_components() (src/config/builtin_components.cpp),
 // explicitly rather than by static initializers, which a static library would drop. Config loading
 // calls it; an application adds its own types the same way before loading a config.

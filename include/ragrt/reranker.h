@@ -1,48 +1,27 @@
 #pragma once
-// Cross-encoder relevance scores for (query, passage) pairs: each pair is encoded as one input
-// ("[CLS] query [SEP] passage [SEP]" with token type ids 0/1 for BERT) and the model's logits
-// [batch, num_labels] give the score, as sentence-transformers' CrossEncoder computes it.
-#include <cstddef>
-#include <filesystem>
-#include <memory>
-#include <optional>
+// Relevance scores of passages for a query, for the `rerank:` stage of a retriever: what the
+// config's `reranker:` selects. Types are registered in Registry<Reranker>
+// (register_builtin_components):
+//
+//   reranker: {type: onnx, model: models/ms-marco-MiniLM-L6-v2}    # local cross-encoder (the default type)
+//   reranker: {type: cohere, base_url: http://vllm:8000/v1, model: bge-reranker-v2-m3}
+//                 # POST {base_url}/rerank {query, documents} -> {results: [{index, relevance_score}]}:
+//                 # Cohere, Jina, vLLM and ragrt's own /v1/rerank
+//   reranker: {type: tei, base_url: http://tei:8080}              # Text Embeddings Inference's /rerank
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
-
-#include "ragrt/encoder_options.h"
-#include "ragrt/runtime/session.h"
-#include "ragrt/tokenizer.h"
 
 namespace ragrt {
 
-struct RerankerOptions : EncoderOptions {
-  // Scores are raw logits by default; sigmoid maps them into (0, 1).
-  bool sigmoid = false;
-  // Which logit is the score. Default: 0 for single-label models; models with several labels must
-  // say which one (e.g. 1 for "relevant" in two-label exports).
-  std::optional<size_t> label;
-};
-
 class Reranker {
  public:
-  // The model must take int64 input_ids and attention_mask (token_type_ids when it has them) and
-  // give float logits [batch, num_labels]. Throws ragrt::Error naming the file and the mismatch.
-  static std::unique_ptr<Reranker> load(const std::filesystem::path& folder, const RerankerOptions& options = {});
-  ~Reranker();
-
-  // Scores of `query` against each passage, in passage order. Thread-safe.
-  std::vector<float> score(std::string_view query, const std::vector<std::string>& passages) const;
-  std::vector<float> score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) const;
-
-  size_t max_length() const;  // tokens of query and passage together, special tokens included
-  const runtime::Session& session() const;
-  const Tokenizer& tokenizer() const;
-
- private:
-  struct Impl;
-  explicit Reranker(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  virtual ~Reranker() = default;
+  // Scores of `query` against each passage, in passage order; larger is more relevant. Thread-safe.
+  // Throws ragrt::Error when the model or the server fails.
+  virtual std::vector<float> score(std::string_view query, const std::vector<std::string>& passages) const = 0;
+  // For logs and traces: "onnx models/ms-marco-MiniLM-L6-v2", "cohere bge-reranker at http://…".
+  virtual std::string description() const = 0;
 };
 
 }  // namespace ragrt

@@ -39,9 +39,7 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
                                                              ModelCache::Build* models) {
   register_builtin_components();
   std::shared_ptr<ComponentGraph> g(new ComponentGraph());
-  std::filesystem::path base = config.file.parent_path();
-  if (base.empty()) base = ".";
-  const config::YamlReader r(config.file, base);
+  const config::YamlReader r = config.reader();
   g->version_ = short_sha256(config.text);
 
   // Everything cheap to check comes first, so a bad edit fails before any model or index opens.
@@ -89,8 +87,8 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     auto generator = models->entry<Generator>(
         section_fingerprint(config, "generator", {"sampling", "context_passages", "system_prompt"}));
     g->generator_ = std::shared_ptr<Generator>(generator, &generator->get([&]() -> std::shared_ptr<Generator> {
-      // From a file, the section goes through the registry (built-in or an application's type).
-      if (config.generator_section.IsMap())
+      // The built-in types were read with the config; an application's type goes through its registry.
+      if (config.generator_section.IsMap() && !is_builtin_generator(config.generator.type))
         return Registry<Generator>::instance().create({"generator", "generator", config.generator_section, &r},
                                                       "extractive");
       return make_generator(config.generator);

@@ -7,7 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/session_flags.h"
-#include "ragrt/embedder.h"
+#include "ragrt/onnx_embedder.h"
 #include "ragrt/error.h"
 
 namespace ragrt::cli {
@@ -65,7 +65,7 @@ std::function<int()> setup_embed(CLI::App& app) {
     if (!args->pooling.empty()) options.pooling = parse_pooling(args->pooling);
     if (args->normalize) options.normalize = true;
     if (args->no_normalize) options.normalize = false;
-    auto embedder = Embedder::load(args->model, options);
+    auto embedder = OnnxEmbedder::load(args->model, options);
     auto vectors = embedder->embed(texts);
 
     std::ostream& out = std::cout;

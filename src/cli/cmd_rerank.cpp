@@ -10,7 +10,7 @@
 #include "cli/command.h"
 #include "cli/session_flags.h"
 #include "ragrt/error.h"
-#include "ragrt/reranker.h"
+#include "ragrt/onnx_reranker.h"
 
 namespace ragrt::cli {
 namespace {
@@ -57,7 +57,7 @@ std::function<int()> setup_rerank(CLI::App& app) {
     args->encoder.apply(options);
     options.sigmoid = args->sigmoid;
     options.label = args->label;
-    auto reranker = Reranker::load(args->model, options);
+    auto reranker = OnnxReranker::load(args->model, options);
     std::vector<float> scores = reranker->score(args->query, passages);
 
     std::vector<size_t> order(scores.size());

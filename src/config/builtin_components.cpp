@@ -3,8 +3,10 @@
 #include "agent/components.h"
 #include "agent/pipelines.h"
 #include "ragrt/conversation_memory.h"
+#include "ragrt/document_store.h"
 #include "ragrt/generator_config.h"
 #include "ragrt/pipeline.h"
+#include "ragrt/rag_config.h"
 #include "ragrt/registry.h"
 #include "ragrt/tool.h"
 #include "ragrt/vector_store.h"
@@ -19,6 +21,9 @@ void register_builtin_components() {
     Registry<Tool>::instance().add("http", tools::make_http_tool);
     Registry<Tool>::instance().add("sql", tools::make_sql_tool);
     Registry<ConversationMemory>::instance().add("sqlite", agent::make_sqlite_memory);
+    for (const char* type : {"onnx", "openai"}) Registry<Embedder>::instance().add(type, make_builtin_embedder);
+    for (const char* type : {"onnx", "cohere", "tei"}) Registry<Reranker>::instance().add(type, make_builtin_reranker);
+    Registry<DocumentStore>::instance().add("sqlite", read_sqlite_document_store);
     Registry<VectorStore>::instance().add("faiss", read_faiss_vector_store);
     Registry<VectorStore>::instance().add("exact", read_exact_vector_store);
     for (const char* type : {"extractive", "onnx", "openai"}) Registry<Generator>::instance().add(type, make_builtin_generator);

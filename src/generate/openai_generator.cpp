@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "generate/chat_messages.h"
+#include "models/remote_api.h"
 #include "ragrt/error.h"
 #include "ragrt/trace.h"
 #include "ragrt/version.h"
@@ -25,10 +26,13 @@ namespace ragrt {
 namespace {
 
 using json = nlohmann::ordered_json;  // keeps the key order of tool schemas and arguments
+using models::check_base_url;
+using models::quote;
+using models::server_message;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kErrorBodyCap = 64 * 1024;  // of a non-2xx body; only its message is used
-constexpr size_t kQuoteCap = 400;            // bytes of server text quoted in an error message
+
 constexpr double kMaxRetryAfterS = 60;       // a longer Retry-After is a quota reset, not a blip
 constexpr int kPollMs = 20;                  // how often cancel and the idle timeout are checked
 
@@ -41,26 +45,6 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// Server text quoted in our messages: without the API key (servers sometimes echo the key they
-// rejected), valid UTF-8, bounded, one line.
-std::string quote(std::string_view s, const std::string& secret) {
-  std::string out(s.substr(0, std::min(s.size(), kErrorBodyCap)));
-  if (!secret.empty()) {
-    for (size_t p = out.find(secret); p != std::string::npos; p = out.find(secret, p + 3))
-      out.replace(p, secret.size(), "***");
-  }
-  out = text::from_utf8_lossy(out);
-  if (out.size() > kQuoteCap) {
-    size_t end = kQuoteCap;
-    while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
-    out.resize(end);
-    out += "…";
-  }
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
-  return out;
-}
-
 // Floats set by the caller, sent as the shortest decimal that reads back as the same float
 // (0.7f goes out as 0.7, not 0.699999988079071).
 double wire_float(float f) { return std::strtod(fmt::format("{}", f).c_str(), nullptr); }
@@ -69,24 +53,6 @@ FinishReason map_finish_reason(std::string_view r) {
   if (r == "length") return FinishReason::kLength;
   if (r == "tool_calls") return FinishReason::kToolCalls;
   return FinishReason::kStop;
-}
-
-// The message of an OpenAI-style error body ({"error": {"message": …}}, {"error": "…"}, FastAPI's
-// {"detail": …}, or {"message": …}); the raw body when it is none of these.
-std::string server_message(std::string_view body, const std::string& secret) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_discarded() && j.is_object()) {
-    const json* e = j.contains("error") ? &j["error"] : &j;
-    if (e->is_string()) return quote(e->get<std::string>(), secret);
-    if (e->is_object()) {
-      for (const char* key : {"message", "detail"}) {
-        if (!e->contains(key)) continue;
-        const json& m = (*e)[key];
-        return quote(m.is_string() ? m.get<std::string>() : m.dump(), secret);
-      }
-    }
-  }
-  return quote(body, secret);
 }
 
 // Server-sent events as chat completion streams use them: lines end in CRLF, LF or CR; "data:"
@@ -618,40 +584,6 @@ GenerationResult OpenAIGenerator::generate(const GenerationRequest& request) {
       std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(kPollMs), resume - Clock::now()));
     }
   }
-}
-
-std::string url_part(CURLU* u, CURLUPart part) {
-  char* value = nullptr;
-  if (curl_url_get(u, part, &value, 0) != CURLUE_OK || !value) return {};
-  std::string out(value);
-  curl_free(value);
-  return out;
-}
-
-void check_base_url(const std::string& base_url) {
-  RAGRT_THROW_IF_NOT_KIND(!base_url.empty(), ErrorKind::kInvalidArgument,
-                          "base_url is empty: set it to the server's API root, e.g. http://localhost:8000/v1");
-  std::unique_ptr<CURLU, void (*)(CURLU*)> u(curl_url(), &curl_url_cleanup);
-  RAGRT_THROW_IF_NOT(u != nullptr, "libcurl could not create a URL handle");
-  // Without a scheme libcurl would not parse it; say what is missing rather than "bad URL".
-  const bool has_scheme = base_url.find("://") != std::string::npos;
-  RAGRT_THROW_IF_NOT_KIND(
-      has_scheme && curl_url_set(u.get(), CURLUPART_URL, base_url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK,
-      ErrorKind::kInvalidArgument,
-      "base_url '{}' is not an http:// or https:// URL: write it as e.g. http://localhost:8000/v1", base_url);
-  std::string scheme = url_part(u.get(), CURLUPART_SCHEME);
-  RAGRT_THROW_IF_NOT_KIND(
-      scheme == "http" || scheme == "https", ErrorKind::kInvalidArgument,
-      "base_url uses the scheme '{}': only http and https are supported, e.g. http://localhost:8000/v1", scheme);
-  // Not echoed: these parts are where a credential would sit.
-  RAGRT_THROW_IF_NOT_KIND(
-      url_part(u.get(), CURLUPART_USER).empty() && url_part(u.get(), CURLUPART_PASSWORD).empty(),
-      ErrorKind::kInvalidArgument,
-      "base_url contains user:password@: put the key in an environment variable and name it in api_key_env");
-  RAGRT_THROW_IF_NOT_KIND(
-      url_part(u.get(), CURLUPART_QUERY).empty() && url_part(u.get(), CURLUPART_FRAGMENT).empty(),
-      ErrorKind::kInvalidArgument,
-      "base_url has a ?query or #fragment: give only the API root (…/v1); /chat/completions is appended to it");
 }
 
 bool is_header_name(std::string_view name) {

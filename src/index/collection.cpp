@@ -9,7 +9,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "index/sqlite_store.h"
 #include "ragrt/error.h"
 
 namespace ragrt {
@@ -54,11 +53,12 @@ class FolderLock {
 struct Collection::Impl {
   CollectionParams params;
   std::unique_ptr<FolderLock> lock;
-  std::unique_ptr<index::SqliteStore> store;
+  std::unique_ptr<DocumentDatabase> store;
 
   mutable std::mutex vectors_mu;
-  mutable std::unique_ptr<VectorIndex> vectors;
+  mutable std::shared_ptr<VectorIndex> vectors;
   mutable bool vectors_ready = false;
+  mutable int64_t vectors_generation = -1;  // the committed generation `vectors` holds
 
   // Changes of the open transaction, applied to `vectors` once committed.
   std::vector<int64_t> removed;
@@ -78,13 +78,21 @@ struct Collection::Impl {
   // Loads the file saved for the committed generation, or rebuilds from SQLite when it is missing,
   // unreadable, or built with another factory string.
   void ensure_vectors() const {
-    if (vectors_ready) return;
+    if (vectors_ready) {
+      // A reader follows what other processes (`ragrt index`, the server's upload jobs) commit:
+      // one small query per search tells whether the embeddings changed since it loaded them. A
+      // writer's own commits update its index in place.
+      if (params.writer || generation() == vectors_generation) return;
+      vectors_ready = false;
+      vectors.reset();
+    }
+    const int64_t gen = generation();
+    vectors_generation = gen;
     const size_t d = dim();
     if (d == 0) {
       vectors_ready = true;
       return;
     }
-    const int64_t gen = generation();
     const fs::path file = vector_file(params.folder, gen);
     const std::string wanted = params.vector_store->fingerprint();
     const std::string factory = store->meta(kFactoryKey).value_or(wanted);
@@ -137,15 +145,15 @@ std::unique_ptr<Collection> Collection::open(const CollectionParams& params) {
   auto impl = std::make_unique<Impl>();
   impl->params = params;
   if (!impl->params.vector_store) impl->params.vector_store = make_faiss_vector_store();
-  const fs::path db = params.folder / "collection.sqlite";
-  if (!fs::exists(db)) {
-    if (!params.create)
-      RAGRT_THROW_KIND(ErrorKind::kNotFound, "{}: no collection here (index documents into it first: ragrt index)",
-                       params.folder.string());
+  if (!impl->params.document_store) impl->params.document_store = make_sqlite_document_store();
+  if (params.create) {
     fs::create_directories(params.folder);
+  } else if (!fs::is_directory(params.folder)) {
+    RAGRT_THROW_KIND(ErrorKind::kNotFound, "{}: no collection here (index documents into it first: ragrt index)",
+                     params.folder.string());
   }
   if (params.writer) impl->lock = std::make_unique<FolderLock>(params.folder);
-  impl->store = std::make_unique<index::SqliteStore>(db, params.create);
+  impl->store = impl->params.document_store->open(params.folder, params.create);
   return std::unique_ptr<Collection>(new Collection(std::move(impl)));
 }
 
@@ -155,10 +163,10 @@ const ChunkStore& Collection::store() const { return *impl_->store; }
 const KeywordIndex& Collection::keywords() const { return *impl_->store; }
 size_t Collection::vector_dim() const { return impl_->dim(); }
 
-const VectorIndex* Collection::vectors() const {
+std::shared_ptr<const VectorIndex> Collection::vectors() const {
   std::lock_guard lock(impl_->vectors_mu);
   impl_->ensure_vectors();
-  return impl_->vectors.get();
+  return impl_->vectors;
 }
 
 void Collection::begin() {

@@ -10,12 +10,11 @@
 #include <vector>
 
 #include "index/sqlite_db.h"
-#include "ragrt/chunk_store.h"
-#include "ragrt/keyword_index.h"
+#include "ragrt/document_store.h"
 
 namespace ragrt::index {
 
-class SqliteStore final : public ChunkStore, public KeywordIndex {
+class SqliteStore final : public DocumentDatabase {
  public:
   // Opens `file`, creating it and its tables when `create`.
   SqliteStore(const std::filesystem::path& file, bool create);

@@ -33,7 +33,7 @@ std::unique_ptr<Tokenizer> splitter_tokenizer(const RagConfig& config) {
   std::unique_ptr<Tokenizer> t;
   if (!config.splitter_tokenizer.empty()) {
     t = Tokenizer::from_path(config.splitter_tokenizer);
-  } else if (config.embedder) {
+  } else if (config.embedder && config.embedder->type == "onnx") {
     t = Tokenizer::from_path(config.embedder->model);
   } else {
     t = Tokenizer::from_json(kWordTokenizerJson, "built-in word counter");
@@ -60,11 +60,20 @@ std::string pipeline_fingerprint(const RagConfig& c) {
                               fmt::join(c.ingest.text_fields, ","), c.ingest.id_field, c.ingest.title_field,
                               fmt::join(c.ingest.metadata_fields, ","));
   if (c.embedder) {
-    const fs::path config_json = c.embedder->model / "config.json";
-    s += fmt::format("embed={};q={};d={};", fs::exists(config_json)
-                                                  ? models::file_digest(config_json, models::DigestAlgorithm::kSha256)
-                                                  : c.embedder->model.string(),
-                     c.embedder->query_prefix, c.embedder->document_prefix);
+    // What identifies the vectors: the model's config for onnx; the settings that pick the model
+    // (not timeouts or keys) for the other types.
+    std::string model;
+    if (c.embedder->type == "onnx") {
+      const fs::path config_json = c.embedder->model / "config.json";
+      model = fs::exists(config_json) ? models::file_digest(config_json, models::DigestAlgorithm::kSha256)
+                                      : c.embedder->model.string();
+    } else if (c.embedder->type == "openai") {
+      model = fmt::format("openai {} {} {}", c.embedder->openai.endpoint.base_url, c.embedder->openai.model,
+                          c.embedder->openai.normalize);
+    } else {
+      model = c.embedder->type + " " + config::yaml_to_json(c.embedder->section).dump();
+    }
+    s += fmt::format("embed={};q={};d={};", model, c.embedder->query_prefix, c.embedder->document_prefix);
   }
   return fmt::format("{:016x}", fnv1a(s));
 }

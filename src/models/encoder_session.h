@@ -1,5 +1,5 @@
 #pragma once
-// What the Embedder and Reranker share: a tokenizer configured for the model's length limit, an
+// What the OnnxEmbedder and OnnxReranker share: a tokenizer configured for the model's length limit, an
 // ONNX session checked for the encoder inputs, and length-sorted, padded batch runs.
 #include <cstdint>
 #include <functional>

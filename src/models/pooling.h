@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "ragrt/embedder.h"
+#include "ragrt/onnx_embedder.h"
 
 namespace ragrt::models {
 

@@ -6,7 +6,7 @@
 
 namespace ragrt::retrieve {
 
-DenseRetriever::DenseRetriever(std::string name, QueryEncoder encode, std::function<const VectorIndex*()> vectors,
+DenseRetriever::DenseRetriever(std::string name, QueryEncoder encode, std::function<std::shared_ptr<const VectorIndex>()> vectors,
                                const ChunkStore& store, size_t exact_filter_limit)
     : name_(std::move(name)), encode_(std::move(encode)), vectors_(std::move(vectors)), store_(store),
       exact_filter_limit_(exact_filter_limit) {}
@@ -30,7 +30,7 @@ std::vector<Hit> to_hits(const std::vector<ScoredId>& scored, size_t k) {
 }  // namespace
 
 std::vector<Hit> DenseRetriever::search(const SearchRequest& request) const {
-  const VectorIndex* index = vectors_();
+  const std::shared_ptr<const VectorIndex> index = vectors_();
   if (!index || index->size() == 0 || request.k == 0) return {};
   // Both paths below normalize: the vector index by contract, cosine() by definition.
   const std::vector<float> q = encode_(request.query);

@@ -20,7 +20,7 @@ using QueryEncoder = std::function<std::vector<float>(std::string_view query)>;
 class DenseRetriever final : public Retriever {
  public:
   // `vectors` returns the collection's current vector index (may be nullptr: nothing indexed).
-  DenseRetriever(std::string name, QueryEncoder encode, std::function<const VectorIndex*()> vectors,
+  DenseRetriever(std::string name, QueryEncoder encode, std::function<std::shared_ptr<const VectorIndex>()> vectors,
                  const ChunkStore& store, size_t exact_filter_limit = 20000);
   std::string name() const override { return name_; }
   std::vector<Hit> search(const SearchRequest& request) const override;
@@ -28,7 +28,7 @@ class DenseRetriever final : public Retriever {
  private:
   std::string name_;
   QueryEncoder encode_;
-  std::function<const VectorIndex*()> vectors_;
+  std::function<std::shared_ptr<const VectorIndex>()> vectors_;
   const ChunkStore& store_;
   size_t exact_filter_limit_;
 };

@@ -34,12 +34,12 @@ struct KnowledgeBase::Impl {
   const Embedder& need_embedder() const {
     RAGRT_THROW_IF_NOT_KIND(config.embedder, ErrorKind::kInvalidArgument,
                             "{}: no `embedder:` section, so dense retrieval is not available", config.file.string());
-    return embedder->get([&] { return Embedder::load(config.embedder->model, config.embedder->options); });
+    return embedder->get([&] { return make_embedder(*config.embedder, config.reader()); });
   }
   const Reranker& need_reranker() const {
     RAGRT_THROW_IF_NOT_KIND(config.reranker, ErrorKind::kInvalidArgument,
                             "{}: no `reranker:` section, so reranking is not available", config.file.string());
-    return reranker->get([&] { return Reranker::load(config.reranker->model, config.reranker->options); });
+    return reranker->get([&] { return make_reranker(*config.reranker, config.reader()); });
   }
 
   std::vector<float> embed_query(std::string_view q) const {
@@ -64,9 +64,7 @@ struct KnowledgeBase::Impl {
           rc.name, [this](std::string_view q) { return embed_query(q); },
           [this] { return collection->vectors(); }, collection->store()));
     } else if (rc.section.IsMap()) {
-      std::filesystem::path base_dir = config.file.parent_path();
-      if (base_dir.empty()) base_dir = ".";
-      const config::YamlReader reader(config.file, base_dir);
+      const config::YamlReader reader = config.reader();
       ComponentSpec spec{rc.name, "retrievers." + rc.name, rc.section, &reader};
       spec.knowledge_base = self;
       r = keep(Registry<Retriever>::instance().create(spec));
@@ -125,7 +123,13 @@ std::unique_ptr<KnowledgeBase> KnowledgeBase::open(const RagConfig& config, bool
   p.vector_store = config.vector_store;
   p.create = writer;
   p.writer = writer;
+  p.document_store = config.document_store;
   impl->collection = Collection::open(p);
+  // Remote and application types are cheap to make (a client, a lazily loading model): made now,
+  // a mistake in their section fails this build (and a reload keeps the old graph) rather than
+  // the first query. Local ONNX models load on first use.
+  if (config.embedder && config.embedder->type != "onnx") impl->need_embedder();
+  if (config.reranker && config.reranker->type != "onnx") impl->need_reranker();
   std::unique_ptr<KnowledgeBase> kb(new KnowledgeBase(std::move(impl)));
   kb->impl_->self = kb.get();
   kb->impl_->build();

@@ -12,7 +12,6 @@
 #include "ragrt/registry.h"
 #include "ragrt/retriever.h"
 #include "ragrt/yaml_reader.h"
-#include "runtime/session_params_yaml.h"
 
 namespace ragrt {
 namespace {
@@ -21,14 +20,6 @@ namespace fs = std::filesystem;
 
 using Reader = config::YamlReader;
 using config::yaml_to_json;
-
-void read_encoder(const Reader& r, const YAML::Node& n, const std::string& key, EncoderOptions& o) {
-  if (n["batch_size"]) o.batch_size = r.count(n["batch_size"], key + ".batch_size", 1);
-  if (n["max_batch_tokens"]) o.max_batch_tokens = r.count(n["max_batch_tokens"], key + ".max_batch_tokens");
-  if (n["max_length"]) o.max_length = r.count(n["max_length"], key + ".max_length", 1);
-  if (n["onnx_file"]) o.onnx_file = r.string(n["onnx_file"], key + ".onnx_file");
-  if (n["session"]) o.session = runtime::session_params_from_yaml(r, n["session"], key + ".session");
-}
 
 // The keys of the built-in types: hybrid fusion (sources, fusion, rrf_k, weights) and candidates.
 void read_fusion(const Reader& r, const YAML::Node& n, const std::string& key, RetrieverConfig& c) {
@@ -113,6 +104,7 @@ const RetrieverConfig* RagConfig::retriever(const std::string& name) const {
 RagConfig RagConfig::defaults(const fs::path& collection) {
   RagConfig c;
   c.collection = collection;
+  c.document_store = make_sqlite_document_store();
   c.vector_store = make_faiss_vector_store();
   RetrieverConfig bm25;
   bm25.name = bm25.type = "bm25";
@@ -142,11 +134,13 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
   Reader r(source, base_dir);
   if (root.IsNull()) r.fail(root, "(file)", "is empty: it needs at least `collection: FOLDER`");
   r.reject_duplicate_keys(root);
-  r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "vector_store", "vector_index", "reranker", "retrievers",
+  r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "document_store", "vector_store", "vector_index",
+                         "reranker", "retrievers",
                          "default_retriever", "generator", "tools", "memory", "traces", "pipelines",
                          "default_pipeline"});
   RagConfig c;
   c.file = source;
+  c.base_dir = base_dir;
   if (!root["collection"]) r.fail(root, "collection", "missing: name the index folder, e.g. `collection: index/faq`");
   c.collection = r.path(root["collection"], "collection");
 
@@ -168,26 +162,8 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
       r.fail(n, "splitter.overlap_tokens", fmt::format("({}) must be smaller than chunk_tokens ({})",
                                                        c.splitter.overlap_tokens, c.splitter.chunk_tokens));
   }
-  if (const auto& n = root["embedder"]) {
-    r.only_keys(n, "embedder", {"model", "query_prefix", "document_prefix", "pooling", "normalize", "batch_size",
-                                "max_batch_tokens", "max_length", "onnx_file", "session"});
-    EmbedderConfig e;
-    if (!n["model"]) r.fail(n, "embedder.model", "missing: the embedding model folder");
-    e.model = r.path(n["model"], "embedder.model");
-    if (n["query_prefix"]) e.query_prefix = r.string(n["query_prefix"], "embedder.query_prefix");
-    if (n["document_prefix"]) e.document_prefix = r.string(n["document_prefix"], "embedder.document_prefix");
-    if (n["pooling"]) {
-      try {
-        e.options.pooling = parse_pooling(r.string(n["pooling"], "embedder.pooling"));
-      } catch (const Error& err) {
-        r.fail(n["pooling"], "embedder.pooling", err.what());
-      }
-    }
-    if (n["normalize"]) e.options.normalize = r.boolean(n["normalize"], "embedder.normalize");
-    read_encoder(r, n, "embedder", e.options);
-    c.embedder = e;
-  }
   register_builtin_components();
+  if (const auto& n = root["embedder"]) c.embedder = read_embedder_config(r, n);
   if (root["vector_store"] && root["vector_index"])
     r.fail(root["vector_index"], "vector_index", "give either vector_store or vector_index (its older faiss-only form), not both");
   if (const auto& n = root["vector_store"]) {
@@ -197,17 +173,10 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     if (n["factory"]) c.vector_store = make_faiss_vector_store(r.string(n["factory"], "vector_index.factory"));
   }
   if (!c.vector_store) c.vector_store = make_faiss_vector_store();
-  if (const auto& n = root["reranker"]) {
-    r.only_keys(n, "reranker", {"model", "sigmoid", "label", "batch_size", "max_batch_tokens", "max_length",
-                                "onnx_file", "session"});
-    RerankerConfig rc;
-    if (!n["model"]) r.fail(n, "reranker.model", "missing: the cross-encoder model folder");
-    rc.model = r.path(n["model"], "reranker.model");
-    if (n["sigmoid"]) rc.options.sigmoid = r.boolean(n["sigmoid"], "reranker.sigmoid");
-    if (n["label"]) rc.options.label = r.count(n["label"], "reranker.label");
-    read_encoder(r, n, "reranker", rc.options);
-    c.reranker = rc;
-  }
+  if (const auto& n = root["reranker"]) c.reranker = read_reranker_config(r, n);
+  c.document_store = root["document_store"]
+                         ? Registry<DocumentStore>::instance().create({"document_store", "document_store", root["document_store"], &r})
+                         : make_sqlite_document_store();
   if (const auto& n = root["retrievers"]) {
     r.require_map(n, "retrievers");
     for (const auto& kv : n) c.retrievers.push_back(read_retriever(r, kv.first.as<std::string>(), kv.second));

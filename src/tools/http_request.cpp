@@ -29,7 +29,8 @@ struct Exchange {
   static curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
     auto& x = *static_cast<Exchange*>(user);
     auto ip = HostPolicy::from_sockaddr(&address->addr);
-    if (!ip || !x.request.policy || !x.request.policy->address_allowed(*ip)) {
+    if (!x.request.policy) return socket(address->family, address->socktype, address->protocol);
+    if (!ip || !x.request.policy->address_allowed(*ip)) {
       x.response.refused_address = ip ? HostPolicy::to_string(*ip) : "an address of an unknown family";
       return CURL_SOCKET_BAD;
     }

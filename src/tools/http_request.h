@@ -2,7 +2,7 @@
 // One HTTP exchange of the `http` tool with libcurl: no redirects followed (the tool follows them
 // itself, re-checking each target), no proxies from the environment (they would hide the address
 // connected to), http and https only, the connected address checked against the HostPolicy in the
-// socket callback, and the body cut off (not buffered) past max_bytes.
+// socket callback (when a policy is given), and the body cut off (not buffered) past max_bytes.
 #include <atomic>
 #include <optional>
 #include <string>
@@ -19,6 +19,8 @@ struct HttpRequest {
   std::optional<std::string> body;   // sent as application/json unless a Content-Type header says otherwise
   long timeout_ms = 10000;
   size_t max_bytes = 65536;
+  // Addresses the exchange may connect to. nullptr: any (servers the operator configured, such as
+  // a remote embedder; never a URL a model or a user chose).
   const HostPolicy* policy = nullptr;
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -83,7 +83,7 @@ class CrashSafetyTest : public ::testing::Test {
     }
     EXPECT_EQ(kb->collection().store().chunk_count(), total);
     if (total > 0) {
-      const VectorIndex* v = kb->collection().vectors();
+      const std::shared_ptr<const VectorIndex> v = kb->collection().vectors();
       EXPECT_NE(v, nullptr);
       if (v) EXPECT_EQ(v->size(), total);
       EXPECT_FALSE(kb->search({"refund parcel", 3, {}}, "bm25").empty());

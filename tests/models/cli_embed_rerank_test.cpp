@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "ragrt/embedder.h"
-#include "ragrt/reranker.h"
+#include "ragrt/onnx_embedder.h"
+#include "ragrt/onnx_reranker.h"
 #include "runtime/test_models.h"
 #include "test_helpers.h"
 
@@ -28,7 +28,7 @@ TEST(CliEmbed, PrintsOneArrayOfVectorsInInputOrder) {
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_array());
   ASSERT_EQ(j.size(), 3u);
-  auto expected = ragrt::Embedder::load(dir)->embed(std::vector<std::string>{"Hello world!", "", "机器学习"});
+  auto expected = ragrt::OnnxEmbedder::load(dir)->embed(std::vector<std::string>{"Hello world!", "", "机器学习"});
   for (size_t i = 0; i < 3; ++i) {
     auto got = j[i].get<std::vector<float>>();
     ASSERT_EQ(got.size(), 64u);
@@ -59,7 +59,7 @@ TEST(CliEmbed, FailsWithAMessageOnABadModel) {
 TEST(CliRerank, PrintsScoresSortedWhenAsked) {
   const std::string dir = test_model_dir("cross-encoder").string();
   std::vector<std::string> passages{"machine learning is AI", "paris", ""};
-  auto scores = ragrt::Reranker::load(dir)->score("what is ml", passages);
+  auto scores = ragrt::OnnxReranker::load(dir)->score("what is ml", passages);
   CliResult r = run_cli("rerank --model " + q(dir) + " -q 'what is ml' 'machine learning is AI' paris ''");
   ASSERT_EQ(r.status, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);

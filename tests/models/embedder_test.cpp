@@ -1,4 +1,4 @@
-#include "ragrt/embedder.h"
+#include "ragrt/onnx_embedder.h"
 
 #include <cmath>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "ragrt/error.h"
 #include "runtime/test_models.h"
 
-using ragrt::Embedder;
+using ragrt::OnnxEmbedder;
 using ragrt::EmbedderOptions;
 using ragrt::Pooling;
 using ragrt::testing::test_model_dir;
@@ -64,13 +64,13 @@ std::filesystem::path copy_model(const std::string& name, const std::string& as)
 }  // namespace
 
 TEST(Embedder, ReadsPoolingNormalizationAndLimitsFromTheFolder) {
-  auto mean = Embedder::load(test_model_dir("bert-mean"));
+  auto mean = OnnxEmbedder::load(test_model_dir("bert-mean"));
   EXPECT_EQ(mean->dimension(), 64u);
   EXPECT_EQ(mean->pooling(), Pooling::kMean);
   EXPECT_TRUE(mean->normalizes());
   EXPECT_EQ(mean->max_length(), 128u);  // tokenizer.json truncation (128) < model_max_length 512
 
-  auto cls = Embedder::load(test_model_dir("bert-cls"));
+  auto cls = OnnxEmbedder::load(test_model_dir("bert-cls"));
   EXPECT_EQ(cls->dimension(), 96u);
   EXPECT_EQ(cls->pooling(), Pooling::kCls);
   EXPECT_FALSE(cls->normalizes());  // modules.json has no Normalize
@@ -81,14 +81,14 @@ TEST(Embedder, ReadsPoolingNormalizationAndLimitsFromTheFolder) {
   o.pooling = Pooling::kMax;
   o.normalize = false;
   o.max_length = 1000;  // capped by the 512 positions
-  auto overridden = Embedder::load(test_model_dir("bert-mean"), o);
+  auto overridden = OnnxEmbedder::load(test_model_dir("bert-mean"), o);
   EXPECT_EQ(overridden->pooling(), Pooling::kMax);
   EXPECT_FALSE(overridden->normalizes());
   EXPECT_EQ(overridden->max_length(), 512u);
 }
 
 TEST(Embedder, NormalizedVectorsHaveUnitLengthAndDifferByText) {
-  auto e = Embedder::load(test_model_dir("bert-mean"));
+  auto e = OnnxEmbedder::load(test_model_dir("bert-mean"));
   auto v = e->embed(kTexts);
   ASSERT_EQ(v.size(), kTexts.size());
   for (const auto& x : v) {
@@ -96,7 +96,7 @@ TEST(Embedder, NormalizedVectorsHaveUnitLengthAndDifferByText) {
     EXPECT_NEAR(norm(x), 1.0f, 1e-5f);
   }
   EXPECT_GT(max_abs_diff(v[0], v[1]), 1e-2f);
-  auto cls = Embedder::load(test_model_dir("bert-cls"))->embed(kTexts);
+  auto cls = OnnxEmbedder::load(test_model_dir("bert-cls"))->embed(kTexts);
   EXPECT_GT(std::abs(norm(cls[0]) - 1.0f), 0.1f);  // not normalized
 }
 
@@ -108,7 +108,7 @@ TEST(Embedder, PoolingMatchesTheTokenTableExactly) {
       o.pooling = p;
       o.normalize = normalize;
       o.batch_size = 3;  // several batches, each padded differently
-      auto e = Embedder::load(test_model_dir("pooling-probe"), o);
+      auto e = OnnxEmbedder::load(test_model_dir("pooling-probe"), o);
       auto got = e->embed(kTexts);
       for (size_t t = 0; t < kTexts.size(); ++t) {
         auto ids = e->tokenizer().encode(kTexts[t]).ids;
@@ -136,7 +136,7 @@ TEST(Embedder, PoolingMatchesTheTokenTableExactly) {
 }
 
 TEST(Embedder, TruncatesToTheModelLimit) {
-  auto e = Embedder::load(test_model_dir("bert-cls"));  // 64 positions
+  auto e = OnnxEmbedder::load(test_model_dir("bert-cls"));  // 64 positions
   std::string long_text;
   for (int i = 0; i < 100; ++i) long_text += "word" + std::to_string(i) + " ";
   EXPECT_EQ(e->tokenizer().encode(long_text).ids.size(), 64u);
@@ -149,12 +149,12 @@ TEST(Embedder, TruncatesToTheModelLimit) {
 TEST(Embedder, VectorsDoNotDependOnBatchComposition) {
   EmbedderOptions o;
   o.batch_size = 1;
-  auto alone = Embedder::load(test_model_dir("bert-mean"), o);
+  auto alone = OnnxEmbedder::load(test_model_dir("bert-mean"), o);
   std::vector<std::vector<float>> solo;
   for (const auto& t : kTexts) solo.push_back(alone->embed(t));
   for (size_t batch : {2u, 3u, 32u}) {
     o.batch_size = batch;
-    auto e = Embedder::load(test_model_dir("bert-mean"), o);
+    auto e = OnnxEmbedder::load(test_model_dir("bert-mean"), o);
     std::vector<std::string> reversed(kTexts.rbegin(), kTexts.rend());
     auto fwd = e->embed(kTexts);
     auto rev = e->embed(reversed);
@@ -166,7 +166,7 @@ TEST(Embedder, VectorsDoNotDependOnBatchComposition) {
 }
 
 TEST(Embedder, ConcurrentCallersThroughTheDynamicBatcherGetTheirOwnVectors) {
-  auto plain = Embedder::load(test_model_dir("bert-mean"));
+  auto plain = OnnxEmbedder::load(test_model_dir("bert-mean"));
   std::vector<std::vector<float>> solo;
   for (const auto& t : kTexts) solo.push_back(plain->embed(t));
 
@@ -175,7 +175,7 @@ TEST(Embedder, ConcurrentCallersThroughTheDynamicBatcherGetTheirOwnVectors) {
   o.dynamic_batching.max_texts = 16;
   o.dynamic_batching.max_wait = std::chrono::microseconds(3000);
   o.batch_size = 8;
-  auto batched = Embedder::load(test_model_dir("bert-mean"), o);
+  auto batched = OnnxEmbedder::load(test_model_dir("bert-mean"), o);
   constexpr int kThreads = 8, kCalls = 15;
   std::vector<std::thread> threads;
   std::atomic<int> mismatches{0};
@@ -204,7 +204,7 @@ TEST(Embedder, ConcurrentCallersThroughTheDynamicBatcherGetTheirOwnVectors) {
 }
 
 TEST(Embedder, ConcurrentCallersWithoutTheBatcherAgreeToo) {
-  auto e = Embedder::load(test_model_dir("bert-mean"));
+  auto e = OnnxEmbedder::load(test_model_dir("bert-mean"));
   auto reference = e->embed(kTexts);
   std::vector<std::thread> threads;
   std::atomic<int> mismatches{0};
@@ -222,12 +222,12 @@ TEST(Embedder, ConcurrentCallersWithoutTheBatcherAgreeToo) {
 }
 
 TEST(Embedder, EmptyInputGivesNoVectors) {
-  auto e = Embedder::load(test_model_dir("bert-mean"));
+  auto e = OnnxEmbedder::load(test_model_dir("bert-mean"));
   EXPECT_TRUE(e->embed(std::vector<std::string>{}).empty());
 }
 
 TEST(Embedder, InvalidUtf8IsRejected) {
-  auto e = Embedder::load(test_model_dir("bert-mean"));
+  auto e = OnnxEmbedder::load(test_model_dir("bert-mean"));
   ragrt::ErrorKind kind{};
   error_of([&] { e->embed(std::string("abc\xff")); }, &kind);
   EXPECT_EQ(kind, ragrt::ErrorKind::kInvalidArgument);
@@ -240,7 +240,7 @@ TEST(Embedder, CorruptModelFileIsNamed) {
     f << "this is not an onnx protobuf, just text that happens to sit where the model should be";
   }
   ragrt::ErrorKind kind{};
-  std::string msg = error_of([&] { Embedder::load(dir); }, &kind);
+  std::string msg = error_of([&] { OnnxEmbedder::load(dir); }, &kind);
   EXPECT_EQ(kind, ragrt::ErrorKind::kInvalidModel);
   EXPECT_NE(msg.find((dir / "onnx" / "model.onnx").string() + ": ONNX Runtime cannot load this model"),
             std::string::npos)
@@ -249,7 +249,7 @@ TEST(Embedder, CorruptModelFileIsNamed) {
 
 TEST(Embedder, WrongInputsAreExplained) {
   ragrt::ErrorKind kind{};
-  std::string msg = error_of([&] { Embedder::load(test_model_dir("bad-inputs")); }, &kind);
+  std::string msg = error_of([&] { OnnxEmbedder::load(test_model_dir("bad-inputs")); }, &kind);
   EXPECT_EQ(kind, ragrt::ErrorKind::kInvalidModel);
   EXPECT_NE(msg.find("model.onnx: embedder needs input 'input_ids' (int64 [batch, seq]); the model has inputs: "
                      "tokens (int32 [batch_size, sequence_length])"),
@@ -258,20 +258,20 @@ TEST(Embedder, WrongInputsAreExplained) {
 }
 
 TEST(Embedder, ACrossEncoderIsNotAnEmbedder) {
-  std::string msg = error_of([&] { Embedder::load(test_model_dir("cross-encoder")); });
+  std::string msg = error_of([&] { OnnxEmbedder::load(test_model_dir("cross-encoder")); });
   EXPECT_NE(msg.find("embedder needs output 'last_hidden_state' or 'token_embeddings'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("the model has outputs: logits (float [batch_size, 1])"), std::string::npos) << msg;
 }
 
 TEST(Embedder, MissingFolderAndModelFileAreNotFound) {
   ragrt::ErrorKind kind{};
-  std::string msg = error_of([&] { Embedder::load("/nonexistent/model-folder"); }, &kind);
+  std::string msg = error_of([&] { OnnxEmbedder::load("/nonexistent/model-folder"); }, &kind);
   EXPECT_EQ(kind, ragrt::ErrorKind::kNotFound);
   EXPECT_NE(msg.find("/nonexistent/model-folder: model folder not found"), std::string::npos) << msg;
 
   auto dir = copy_model("bert-mean", "embedder-no-onnx");
   std::filesystem::remove_all(dir / "onnx");
-  msg = error_of([&] { Embedder::load(dir); }, &kind);
+  msg = error_of([&] { OnnxEmbedder::load(dir); }, &kind);
   EXPECT_EQ(kind, ragrt::ErrorKind::kNotFound);
   EXPECT_NE(msg.find("no ONNX model file (tried " + (dir / "onnx" / "model.onnx").string()), std::string::npos) << msg;
 }
@@ -284,6 +284,6 @@ TEST(Embedder, UnsupportedSentenceTransformersModulesAreRejected) {
              {"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},
              {"idx":2,"name":"2","path":"2_Dense","type":"sentence_transformers.models.Dense"}])";
   }
-  std::string msg = error_of([&] { Embedder::load(dir); });
+  std::string msg = error_of([&] { OnnxEmbedder::load(dir); });
   EXPECT_NE(msg.find("module 'sentence_transformers.models.Dense' is not supported"), std::string::npos) << msg;
 }

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "ragrt/embedder.h"
-#include "ragrt/reranker.h"
+#include "ragrt/onnx_embedder.h"
+#include "ragrt/onnx_reranker.h"
 #include "runtime/test_models.h"
 
 using ragrt::testing::test_model_dir;
@@ -52,7 +52,7 @@ TEST(TransformersJsParity, EmbeddingsAgreeWithinCosine0_9999) {
   size_t compared = 0;
   for (const auto& [name, r] : ref.at("embedders").items()) {
     SCOPED_TRACE(name);
-    auto e = ragrt::Embedder::load(model_dir(name, r));
+    auto e = ragrt::OnnxEmbedder::load(model_dir(name, r));
     EXPECT_EQ(e->max_length(), r.at("max_length").get<size_t>());
     EXPECT_EQ(std::string(ragrt::to_string(e->pooling())), r.at("pooling").get<std::string>());
     EXPECT_EQ(e->normalizes(), r.at("normalize").get<bool>());
@@ -94,7 +94,7 @@ TEST(TransformersJsParity, RerankerScoresAgreeWithin1e4) {
     SCOPED_TRACE(name);
     ragrt::RerankerOptions o;
     o.batch_size = 3;
-    auto rr = ragrt::Reranker::load(model_dir(name, r), o);
+    auto rr = ragrt::OnnxReranker::load(model_dir(name, r), o);
     EXPECT_EQ(rr->max_length(), r.at("max_length").get<size_t>());
     auto got = rr->score_pairs(pairs);
     ASSERT_EQ(got.size(), pairs.size());

@@ -1,4 +1,4 @@
-#include "ragrt/reranker.h"
+#include "ragrt/onnx_reranker.h"
 
 #include <cmath>
 #include <thread>
@@ -8,7 +8,7 @@
 #include "ragrt/error.h"
 #include "runtime/test_models.h"
 
-using ragrt::Reranker;
+using ragrt::OnnxReranker;
 using ragrt::RerankerOptions;
 using ragrt::testing::test_model_dir;
 
@@ -35,11 +35,11 @@ std::string error_of(const std::function<void()>& f) {
 TEST(Reranker, ScoresEachPassageInOrderIndependentOfBatching) {
   RerankerOptions o;
   o.batch_size = 1;
-  auto one = Reranker::load(test_model_dir("cross-encoder"), o);
+  auto one = OnnxReranker::load(test_model_dir("cross-encoder"), o);
   std::vector<float> solo;
   for (const auto& p : kPassages) solo.push_back(one->score(kQuery, {p})[0]);
   o.batch_size = 4;
-  auto batched = Reranker::load(test_model_dir("cross-encoder"), o);
+  auto batched = OnnxReranker::load(test_model_dir("cross-encoder"), o);
   auto all = batched->score(kQuery, kPassages);
   ASSERT_EQ(all.size(), kPassages.size());
   for (size_t i = 0; i < kPassages.size(); ++i) EXPECT_NEAR(all[i], solo[i], 1e-5f) << i;
@@ -47,27 +47,27 @@ TEST(Reranker, ScoresEachPassageInOrderIndependentOfBatching) {
 }
 
 TEST(Reranker, PairOrderMatters) {
-  auto r = Reranker::load(test_model_dir("cross-encoder"));
+  auto r = OnnxReranker::load(test_model_dir("cross-encoder"));
   auto ab = r->score_pairs({{"alpha beta", "gamma delta epsilon"}});
   auto ba = r->score_pairs({{"gamma delta epsilon", "alpha beta"}});
   EXPECT_GT(std::abs(ab[0] - ba[0]), 1e-4f);  // token type ids and order reach the model
 }
 
 TEST(Reranker, SigmoidMapsLogitsIntoUnitInterval) {
-  auto raw = Reranker::load(test_model_dir("cross-encoder"))->score(kQuery, kPassages);
+  auto raw = OnnxReranker::load(test_model_dir("cross-encoder"))->score(kQuery, kPassages);
   RerankerOptions o;
   o.sigmoid = true;
-  auto sig = Reranker::load(test_model_dir("cross-encoder"), o)->score(kQuery, kPassages);
+  auto sig = OnnxReranker::load(test_model_dir("cross-encoder"), o)->score(kQuery, kPassages);
   for (size_t i = 0; i < raw.size(); ++i) EXPECT_NEAR(sig[i], 1.0 / (1.0 + std::exp(-raw[i])), 1e-6) << i;
 }
 
 TEST(Reranker, ConcurrentCallersThroughTheDynamicBatcher) {
-  auto plain = Reranker::load(test_model_dir("cross-encoder"));
+  auto plain = OnnxReranker::load(test_model_dir("cross-encoder"));
   auto expected = plain->score(kQuery, kPassages);
   RerankerOptions o;
   o.dynamic_batching.enabled = true;
   o.dynamic_batching.max_wait = std::chrono::microseconds(2000);
-  auto r = Reranker::load(test_model_dir("cross-encoder"), o);
+  auto r = OnnxReranker::load(test_model_dir("cross-encoder"), o);
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
@@ -84,7 +84,7 @@ TEST(Reranker, ConcurrentCallersThroughTheDynamicBatcher) {
 }
 
 TEST(Reranker, AnEmbedderIsNotACrossEncoder) {
-  std::string msg = error_of([] { Reranker::load(test_model_dir("bert-mean")); });
+  std::string msg = error_of([] { OnnxReranker::load(test_model_dir("bert-mean")); });
   EXPECT_NE(msg.find("reranker needs output 'logits' (float [batch, num_labels]); the model has outputs: "
                      "last_hidden_state (float [batch_size, sequence_length, 64])"),
             std::string::npos)
@@ -94,6 +94,6 @@ TEST(Reranker, AnEmbedderIsNotACrossEncoder) {
 TEST(Reranker, LabelMustExist) {
   RerankerOptions o;
   o.label = 3;
-  std::string msg = error_of([&] { Reranker::load(test_model_dir("cross-encoder"), o); });
+  std::string msg = error_of([&] { OnnxReranker::load(test_model_dir("cross-encoder"), o); });
   EXPECT_NE(msg.find("label 3 requested but the model has 1 labels"), std::string::npos) << msg;
 }

@@ -8,11 +8,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "loopback_server.h"
 #include "ragrt/error.h"
 #include "ragrt/indexer.h"
 #include "ragrt/registry.h"
 #include "runtime/test_models.h"
 #include "test_helpers.h"
+#include "word_vectors.h"
 
 namespace ragrt {
 namespace {
@@ -135,6 +142,25 @@ TEST_F(KnowledgeBaseTest, SwappingTheVectorStoreIsOneLineAndGivesTheSameHits) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("ragrt.yaml:2:"));
     EXPECT_THAT(std::string(e.what()), HasSubstr("unknown type 'annoy' (registered: exact, faiss)"));
   }
+}
+
+TEST_F(KnowledgeBaseTest, AReaderSeesWhatAnotherWriterCommitted) {
+  { indexed(); }
+  // A server's knowledge base stays open while `ragrt index` (or an upload job) adds documents.
+  auto reader = KnowledgeBase::open(config(), false);
+  const std::shared_ptr<const VectorIndex> before = reader->collection().vectors();
+  ASSERT_NE(before, nullptr);
+  const size_t chunks_before = before->size();
+  write("docs/returns.txt", "Returns are free within thirty days of delivery.");
+  {
+    auto writer = KnowledgeBase::open(config(), true);
+    EXPECT_TRUE(index_paths(*writer, {dir_ / "docs"}).failures.empty());
+  }
+  auto hits = reader->search({"Returns are free within thirty days of delivery.", 1, {}}, "dense");
+  EXPECT_THAT(docs_of(hits), ElementsAre("returns.txt"));
+  EXPECT_THAT(docs_of(reader->search({"thirty days", 1, {}}, "bm25")), ElementsAre("returns.txt"));
+  EXPECT_EQ(reader->collection().vectors()->size(), chunks_before + 1);
+  EXPECT_EQ(before->size(), chunks_before);  // the index a search was holding is still intact
 }
 
 TEST_F(KnowledgeBaseTest, FiltersApplyToEveryRetriever) {
@@ -298,6 +324,125 @@ TEST_F(KnowledgeBaseTest, ARegisteredRetrieverTypeIsPickedByName) {
   std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nretrievers:\n  s: {type: splade}\n";
   EXPECT_THAT(testing::error_of([&] { RagConfig::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
               HasSubstr("unknown type 'splade' (registered: bm25, dense, hybrid, document)"));
+}
+
+std::vector<float> unit_word_vector(const std::string& text, size_t dims = 64) {
+  std::vector<float> v = testing::word_vector(text, dims);
+  double norm = 0;
+  for (float x : v) norm += x * x;
+  for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+  return v;
+}
+
+// An application's embedder type, made by its factory from its own keys.
+class WordEmbedder final : public Embedder {
+ public:
+  explicit WordEmbedder(size_t dims) : dims_(dims) {}
+  std::vector<std::vector<float>> embed(const std::vector<std::string>& texts) const override {
+    std::vector<std::vector<float>> out;
+    for (const auto& t : texts) out.push_back(unit_word_vector(t, dims_));
+    return out;
+  }
+  size_t dimension() const override { return dims_; }
+  std::string description() const override { return "words"; }
+
+ private:
+  size_t dims_;
+};
+
+TEST_F(KnowledgeBaseTest, ARegisteredEmbedderTypeIsPickedByName) {
+  Registry<Embedder>::instance().add("words", [](const ComponentSpec& s) {
+    s.reader->only_keys(s.node, s.key, {"type", "dims"});  // the prefixes are ragrt's, not its
+    return std::make_shared<WordEmbedder>(s.reader->count(s.node["dims"], s.key + ".dims", 1));
+  });
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nembedder: {type: words, dims: 128, query_prefix: 'q: '}\n";
+  {
+    auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), true);
+    EXPECT_TRUE(index_paths(*kb, {dir_ / "docs"}).failures.empty());
+    EXPECT_EQ(kb->embedder()->description(), "words");
+    EXPECT_EQ(kb->collection().vector_dim(), 128u);
+    EXPECT_THAT(docs_of(kb->search({"when do parcels ship from Berlin", 1, {}}, "dense")), ElementsAre("shipping.txt"));
+    EXPECT_THAT(docs_of(kb->search({"gift cards refunded", 1, {}}, "hybrid")), ElementsAre("policies/refunds.md"));
+  }
+  // Its factory runs when the knowledge base opens: a mistake in its keys fails there, with the line.
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nembedder: {type: words, size: 3}\n";
+  const RagConfig bad = RagConfig::load(dir_ / "ragrt.yaml");
+  EXPECT_THAT(testing::error_of([&] { KnowledgeBase::open(bad, false); }, ErrorKind::kInvalidArgument),
+              HasSubstr("ragrt.yaml:2:"));
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nembedder: {type: glove}\n";
+  EXPECT_THAT(testing::error_of([&] { RagConfig::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("embedder.type: unknown type 'glove' (registered: onnx, openai, words)"));
+}
+
+TEST_F(KnowledgeBaseTest, EmbeddingAndRerankServersAreOneLineAway) {
+  using json = nlohmann::json;
+  // One server for both APIs: word vectors, and a rerank score that counts the query's words in
+  // the passage.
+  testing::LoopbackServer<std::string> server(
+      [](const httplib::Request& req) { return req.path; },
+      [](int, const httplib::Request& req, httplib::Response& res) {
+        json in = json::parse(req.body);
+        if (req.path == "/v1/embeddings") {
+          json data = json::array();
+          for (size_t i = 0; i < in["input"].size(); ++i)
+            data.push_back({{"index", i}, {"embedding", testing::word_vector(in["input"][i].get<std::string>())}});
+          res.set_content(json{{"data", data}}.dump(), "application/json");
+        } else {
+          json results = json::array();
+          const std::vector<float> q = testing::word_vector(in["query"].get<std::string>());
+          for (size_t i = 0; i < in["documents"].size(); ++i) {
+            const std::vector<float> d = testing::word_vector(in["documents"][i].get<std::string>());
+            double shared = 0;
+            for (size_t k = 0; k + 1 < q.size(); ++k) shared += std::min(q[k], d[k]);
+            results.push_back({{"index", i}, {"relevance_score", shared}});
+          }
+          res.set_content(json{{"results", results}}.dump(), "application/json");
+        }
+      });
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/v1";
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\n"
+                                        "embedder: {type: openai, base_url: " + url + ", model: words}\n"
+                                        "reranker: {type: cohere, base_url: " + url + "}\n"
+                                        "retrievers:\n  dense: {type: dense}\n  checked: {type: hybrid, rerank: {top_n: 5}}\n";
+  auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), true);
+  EXPECT_TRUE(index_paths(*kb, {dir_ / "docs"}).failures.empty());
+  EXPECT_THAT(docs_of(kb->search({"when do parcels ship from Berlin", 1, {}}, "dense")), ElementsAre("shipping.txt"));
+  auto checked = kb->search({"can gift cards be refunded", 3, {}}, "checked");
+  ASSERT_FALSE(checked.empty());
+  EXPECT_EQ(checked[0].chunk.chunk.doc_id, "policies/refunds.md");
+  EXPECT_TRUE(checked[0].hit.stages.count("rerank"));
+  auto paths = server.requests();
+  EXPECT_THAT(paths, ::testing::Contains("/v1/embeddings"));
+  EXPECT_THAT(paths, ::testing::Contains("/v1/rerank"));
+  // A bad base_url is a config error with its line, before anything is sent.
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\nembedder: {type: openai, base_url: 'tei:8080'}\n";
+  EXPECT_THAT(testing::error_of([&] { RagConfig::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("ragrt.yaml:2:"));
+}
+
+TEST_F(KnowledgeBaseTest, TheDocumentStoreIsPickedByName) {
+  static std::atomic<int> opened{0};
+  // An application's store: here the SQLite one, counting how often it is opened.
+  class CountedStore final : public DocumentStore {
+   public:
+    std::string type() const override { return "counted"; }
+    std::unique_ptr<DocumentDatabase> open(const fs::path& folder, bool create) const override {
+      ++opened;
+      return make_sqlite_document_store()->open(folder, create);
+    }
+  };
+  Registry<DocumentStore>::instance().add("counted", [](const ComponentSpec&) { return std::make_shared<CountedStore>(); });
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\ndocument_store: {type: counted}\n";
+  auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), true);
+  EXPECT_TRUE(index_paths(*kb, {dir_ / "docs"}).failures.empty());
+  EXPECT_THAT(docs_of(kb->search({"gift cards", 1, {}}, "bm25")), ElementsAre("policies/refunds.md"));
+  EXPECT_EQ(opened.load(), 1);
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\ndocument_store: {type: mongodb}\n";
+  EXPECT_THAT(testing::error_of([&] { RagConfig::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("document_store.type: unknown type 'mongodb' (registered: counted, sqlite)"));
+  std::ofstream(dir_ / "ragrt.yaml") << "collection: index\ndocument_store: {type: sqlite, file: x.db}\n";
+  EXPECT_THAT(testing::error_of([&] { RagConfig::load(dir_ / "ragrt.yaml"); }, ErrorKind::kInvalidArgument),
+              HasSubstr("ragrt.yaml:2:"));
 }
 
 }  // namespace

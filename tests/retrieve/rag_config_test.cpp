@@ -1,5 +1,7 @@
 #include "ragrt/rag_config.h"
 
+#include <cstdlib>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -70,6 +72,41 @@ default_retriever: semantic
   ASSERT_TRUE(c.retriever("semantic")->mmr);
   EXPECT_DOUBLE_EQ(c.retriever("semantic")->mmr->lambda, 0.5);
   EXPECT_EQ(c.default_retriever, "semantic");
+}
+
+TEST(RagConfig, ReadsRemoteEmbedderAndRerankerSections) {
+  ::setenv("RAGRT_TEST_TEI_HOST", "tei.internal", 1);
+  RagConfig c = parse(R"(
+collection: index
+embedder: {type: openai, base_url: "http://${RAGRT_TEST_TEI_HOST}:8080/v1", model: bge-m3, api_key_env: TEI_KEY,
+           batch_size: 16, timeout_s: 5, max_retries: 1, normalize: false, query_prefix: "query: "}
+reranker: {type: tei, base_url: "http://tei.internal:8081", batch_size: 8}
+document_store: {type: sqlite}
+)");
+  ASSERT_TRUE(c.embedder);
+  EXPECT_EQ(c.embedder->type, "openai");
+  EXPECT_EQ(c.embedder->openai.endpoint.base_url, "http://tei.internal:8080/v1");
+  EXPECT_EQ(c.embedder->openai.endpoint.api_key_env, "TEI_KEY");  // the name; the key is read when the client is made
+  EXPECT_EQ(c.embedder->openai.model, "bge-m3");
+  EXPECT_EQ(c.embedder->openai.batch_size, 16u);
+  EXPECT_DOUBLE_EQ(c.embedder->openai.endpoint.timeout_s, 5);
+  EXPECT_EQ(c.embedder->openai.endpoint.max_retries, 1);
+  EXPECT_FALSE(c.embedder->openai.normalize);
+  EXPECT_EQ(c.embedder->query_prefix, "query: ");
+  ASSERT_TRUE(c.reranker);
+  EXPECT_EQ(c.reranker->type, "tei");
+  EXPECT_EQ(c.reranker->remote.api, RerankApi::kTei);
+  EXPECT_EQ(c.reranker->remote.batch_size, 8u);
+  EXPECT_EQ(c.document_store->type(), "sqlite");
+
+  EXPECT_THAT(error_of("collection: x\nembedder: {type: openai, model: m}\n"),
+              HasSubstr("ragrt.yaml:2:11: embedder.base_url: missing"));
+  EXPECT_THAT(error_of("collection: x\nembedder: {type: openai, base_url: http://h/v1, pooling: mean}\n"),
+              HasSubstr("embedder.pooling: unknown key"));
+  EXPECT_THAT(error_of("collection: x\nreranker: {type: cohere, base_url: 'ftp://h'}\n"),
+              HasSubstr("reranker.base_url: base_url uses the scheme 'ftp'"));
+  EXPECT_THAT(error_of("collection: x\nreranker: {type: jina, base_url: 'http://h'}\n"),
+              HasSubstr("reranker.type: unknown type 'jina' (registered: cohere, onnx, tei)"));
 }
 
 TEST(RagConfig, WithoutRetrieversEveryUsableOneIsDeclared) {

@@ -1,4 +1,4 @@
-#include "ragrt/reranker.h"
+#include "ragrt/onnx_reranker.h"
 
 #include <cmath>
 
@@ -10,7 +10,8 @@
 
 namespace ragrt {
 
-struct Reranker::Impl {
+struct OnnxReranker::Impl {
+  std::filesystem::path folder;
   std::unique_ptr<models::EncoderSession> encoder;
   RerankerOptions options;
   size_t label = 0;
@@ -34,12 +35,13 @@ struct Reranker::Impl {
   }
 };
 
-Reranker::Reranker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Reranker::~Reranker() = default;
+OnnxReranker::OnnxReranker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OnnxReranker::~OnnxReranker() = default;
 
-std::unique_ptr<Reranker> Reranker::load(const std::filesystem::path& dir, const RerankerOptions& options) {
+std::unique_ptr<OnnxReranker> OnnxReranker::load(const std::filesystem::path& dir, const RerankerOptions& options) {
   ModelFolder folder = ModelFolder::open(dir);
   auto impl = std::make_unique<Impl>();
+  impl->folder = dir;
   impl->options = options;
   impl->encoder = std::make_unique<models::EncoderSession>(folder, options, "reranker");
   const runtime::Session& s = impl->encoder->session();
@@ -65,25 +67,26 @@ std::unique_ptr<Reranker> Reranker::load(const std::filesystem::path& dir, const
   spdlog::info("{}: reranker ready (label {}, {}, max {} tokens, {} provider)", dir.string(), impl->label,
                options.sigmoid ? "sigmoid" : "raw logits", impl->encoder->max_length(),
                runtime::to_string(s.provider()));
-  return std::unique_ptr<Reranker>(new Reranker(std::move(impl)));
+  return std::unique_ptr<OnnxReranker>(new OnnxReranker(std::move(impl)));
 }
 
-std::vector<float> Reranker::score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) const {
+std::vector<float> OnnxReranker::score_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) const {
   if (pairs.empty()) return {};
   std::vector<models::EncodedInput> inputs = impl_->encoder->encode_pairs(pairs);
   if (impl_->batcher) return impl_->batcher->submit(std::move(inputs));
   return impl_->compute(inputs);
 }
 
-std::vector<float> Reranker::score(std::string_view query, const std::vector<std::string>& passages) const {
+std::vector<float> OnnxReranker::score(std::string_view query, const std::vector<std::string>& passages) const {
   std::vector<std::pair<std::string, std::string>> pairs;
   pairs.reserve(passages.size());
   for (const auto& p : passages) pairs.emplace_back(std::string(query), p);
   return score_pairs(pairs);
 }
 
-size_t Reranker::max_length() const { return impl_->encoder->max_length(); }
-const runtime::Session& Reranker::session() const { return impl_->encoder->session(); }
-const Tokenizer& Reranker::tokenizer() const { return impl_->encoder->tokenizer(); }
+std::string OnnxReranker::description() const { return "onnx " + impl_->folder.string(); }
+size_t OnnxReranker::max_length() const { return impl_->encoder->max_length(); }
+const runtime::Session& OnnxReranker::session() const { return impl_->encoder->session(); }
+const Tokenizer& OnnxReranker::tokenizer() const { return impl_->encoder->tokenizer(); }
 
 }  // namespace ragrt

@@ -1,4 +1,4 @@
-#include "ragrt/embedder.h"
+#include "ragrt/onnx_embedder.h"
 
 #include <spdlog/spdlog.h>
 
@@ -95,7 +95,8 @@ const char* kOutputNames[] = {"last_hidden_state", "token_embeddings"};
 
 }  // namespace
 
-struct Embedder::Impl {
+struct OnnxEmbedder::Impl {
+  std::filesystem::path folder;
   std::unique_ptr<models::EncoderSession> encoder;
   EmbedderOptions options;
   std::string output_name;
@@ -130,12 +131,13 @@ struct Embedder::Impl {
   }
 };
 
-Embedder::Embedder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Embedder::~Embedder() = default;
+OnnxEmbedder::OnnxEmbedder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OnnxEmbedder::~OnnxEmbedder() = default;
 
-std::unique_ptr<Embedder> Embedder::load(const std::filesystem::path& dir, const EmbedderOptions& options) {
+std::unique_ptr<OnnxEmbedder> OnnxEmbedder::load(const std::filesystem::path& dir, const EmbedderOptions& options) {
   ModelFolder folder = ModelFolder::open(dir);
   auto impl = std::make_unique<Impl>();
+  impl->folder = dir;
   impl->options = options;
   SentenceTransformersConfig st = read_sentence_transformers(folder);
   impl->pooling = options.pooling.value_or(st.pooling.value_or(Pooling::kMean));
@@ -171,23 +173,23 @@ std::unique_ptr<Embedder> Embedder::load(const std::filesystem::path& dir, const
   spdlog::info("{}: embedder ready ({} dims, {} pooling{}, max {} tokens, {} provider)", dir.string(), impl->dim,
                to_string(impl->pooling), impl->normalize ? ", normalized" : "", impl->encoder->max_length(),
                runtime::to_string(s.provider()));
-  return std::unique_ptr<Embedder>(new Embedder(std::move(impl)));
+  return std::unique_ptr<OnnxEmbedder>(new OnnxEmbedder(std::move(impl)));
 }
 
-std::vector<std::vector<float>> Embedder::embed(const std::vector<std::string>& texts) const {
+std::vector<std::vector<float>> OnnxEmbedder::embed(const std::vector<std::string>& texts) const {
   if (texts.empty()) return {};
   std::vector<models::EncodedInput> inputs = impl_->encoder->encode(texts);
   if (impl_->batcher) return impl_->batcher->submit(std::move(inputs));
   return impl_->compute(inputs);
 }
 
-std::vector<float> Embedder::embed(std::string_view text) const { return embed(std::vector<std::string>{std::string(text)})[0]; }
 
-size_t Embedder::dimension() const { return impl_->dim; }
-Pooling Embedder::pooling() const { return impl_->pooling; }
-bool Embedder::normalizes() const { return impl_->normalize; }
-size_t Embedder::max_length() const { return impl_->encoder->max_length(); }
-const runtime::Session& Embedder::session() const { return impl_->encoder->session(); }
-const Tokenizer& Embedder::tokenizer() const { return impl_->encoder->tokenizer(); }
+size_t OnnxEmbedder::dimension() const { return impl_->dim; }
+std::string OnnxEmbedder::description() const { return "onnx " + impl_->folder.string(); }
+Pooling OnnxEmbedder::pooling() const { return impl_->pooling; }
+bool OnnxEmbedder::normalizes() const { return impl_->normalize; }
+size_t OnnxEmbedder::max_length() const { return impl_->encoder->max_length(); }
+const runtime::Session& OnnxEmbedder::session() const { return impl_->encoder->session(); }
+const Tokenizer& OnnxEmbedder::tokenizer() const { return impl_->encoder->tokenizer(); }
 
 }  // namespace ragrt
