@@ -22,6 +22,7 @@
 //       - {name: web, sha256: 9f86d0…, requests_per_minute: 600, max_concurrent_streams: 8}
 //     max_body_bytes: 1048576
 //     max_messages: 256
+//     max_prompt_tokens: 32768                    # of the request's messages (not the passages)
 //     max_concurrent: 4                           # model requests running at once
 //     max_queue: 64                               # waiting beyond those; more get 429
 //     request_timeout_s: 120                      # queue wait plus run; then 504 (or the stream ends)
@@ -57,6 +58,9 @@ struct ServerParams {
   std::vector<ApiKey> api_keys;    // empty: open
   size_t max_body_bytes = 1 << 20;  // larger bodies: 413
   size_t max_messages = 256;        // more chat messages: 400
+  // Tokens of the request's messages (the generator's tokenizer, else an estimate); more: 400.
+  // Retrieved passages are bounded by the pipeline's config, not by this.
+  size_t max_prompt_tokens = 32768;
   size_t max_concurrent = 4;        // pipeline / model requests running at once
   size_t max_queue = 64;            // requests waiting for a slot; one more gets 429
   std::chrono::milliseconds request_timeout{120'000};  // waiting plus running; then 504

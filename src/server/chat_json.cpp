@@ -82,7 +82,14 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
   if (messages.size() > params.max_messages)
     bad_request("messages", "'messages' has {} messages; this server takes at most {} (server.max_messages)",
                 messages.size(), params.max_messages);
-  for (size_t i = 0; i < messages.size(); ++i) call.request.messages.push_back(read_message(messages[i], json_path("messages", i)));
+  size_t tokens = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    call.request.messages.push_back(read_message(messages[i], json_path("messages", i)));
+    tokens += graph.count_tokens(call.request.messages.back());
+  }
+  if (tokens > params.max_prompt_tokens)
+    bad_request("messages", "the messages have {} tokens; this server takes at most {} (server.max_prompt_tokens)", tokens,
+                params.max_prompt_tokens);
 
   call.stream = o.boolean("stream").value_or(false);
   if (o.has("stream_options")) {

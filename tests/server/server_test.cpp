@@ -485,13 +485,16 @@ TEST_F(ServerTest, ApiKeysAreCheckedAndLimitedPerKey) {
 }
 
 TEST_F(ServerTest, BodiesOverTheLimitAre413) {
-  start("server: {max_body_bytes: 2000, max_messages: 2}\n");
+  start("server: {max_body_bytes: 2000, max_messages: 2, max_prompt_tokens: 50}\n");
   json big = chat(std::string(3000, 'a'));
   const Response r = post("/v1/chat/completions", big);
   expect_error(r, 413, "", "max_body_bytes");
   json many = chat("hi");
   for (int i = 0; i < 2; ++i) many["messages"].push_back({{"role", "user"}, {"content", "again"}});
   expect_error(post("/v1/chat/completions", many), 400, "messages", "at most 2");
+  std::string long_question;
+  for (int i = 0; i < 60; ++i) long_question += "word ";
+  expect_error(post("/v1/chat/completions", chat(long_question)), 400, "messages", "at most 50 (server.max_prompt_tokens)");
   EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
 }
 
@@ -632,7 +635,7 @@ TEST_F(ServerParamsTest, ReadsEveryKey) {
   fs::create_directories(dir);
   std::ofstream(dir / "ragrt.yaml") << "collection: index\nserver:\n  host: 0.0.0.0\n  port: 9000\n"
                                     << "  api_keys: [{name: a, sha256: " << sha256_hex("k") << ", requests_per_minute: 5}]\n"
-                                    << "  max_body_bytes: 10\n  max_messages: 3\n  max_concurrent: 2\n  max_queue: 0\n"
+                                    << "  max_body_bytes: 10\n  max_messages: 3\n  max_prompt_tokens: 7\n  max_concurrent: 2\n  max_queue: 0\n"
                                     << "  request_timeout_s: 1.5\n  drain_timeout_s: 2\n";
   const ServerParams p = ServerParams::from_config(RagConfig::load(dir / "ragrt.yaml"));
   EXPECT_EQ(p.host, "0.0.0.0");
@@ -642,6 +645,7 @@ TEST_F(ServerParamsTest, ReadsEveryKey) {
   EXPECT_FALSE(p.api_keys[0].max_concurrent_streams);
   EXPECT_EQ(p.max_body_bytes, 10u);
   EXPECT_EQ(p.max_messages, 3u);
+  EXPECT_EQ(p.max_prompt_tokens, 7u);
   EXPECT_EQ(p.max_concurrent, 2u);
   EXPECT_EQ(p.max_queue, 0u);
   EXPECT_EQ(p.request_timeout, std::chrono::milliseconds(1500));
