@@ -49,10 +49,10 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
 Metrics::Metrics()
     : ttft_(kLatencyBounds), tokens_per_second_({1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000}) {}
 
-void Metrics::request(const std::string& route, int status, double seconds) {
+void Metrics::request(const std::string& route, int status, std::optional<double> seconds) {
   std::lock_guard lock(mutex_);
   ++requests_[{route, status}];
-  latency_.try_emplace(route, kLatencyBounds).first->second.observe(seconds);
+  if (seconds) latency_.try_emplace(route, kLatencyBounds).first->second.observe(*seconds);
 }
 
 void Metrics::time_to_first_token(double seconds) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,8 +36,9 @@ struct MetricsGauges {
 class Metrics {
  public:
   Metrics();
-  // One finished HTTP request: `route` is the pattern (/v1/traces/{id}), not the path.
-  void request(const std::string& route, int status, double seconds);
+  // One finished HTTP request: `route` is the pattern (/v1/traces/{id}), not the path; `seconds`
+  // unset when it is not known.
+  void request(const std::string& route, int status, std::optional<double> seconds);
   void time_to_first_token(double seconds);
   void tokens(size_t prompt, size_t completion, double generation_seconds);
   void rejected(const std::string& reason);  // queue_full, rate_limit, stream_limit, unauthorized

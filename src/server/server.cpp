@@ -84,7 +84,7 @@ struct Server::Impl {
   // Authentication and per-key rate limits, before the body is read.
   httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
     RequestInfo& info = current_request();
-    info = RequestInfo{Clock::now(), std::nullopt};
+    info = RequestInfo{true, Clock::now(), std::nullopt};
     if (is_probe(req.path)) return httplib::Server::HandlerResponse::Unhandled;
     try {
       if (ctx.draining) {
@@ -157,10 +157,14 @@ struct Server::Impl {
       reply_error(res, error);
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      const double seconds = std::chrono::duration<double>(Clock::now() - current_request().start).count();
+      RequestInfo& info = current_request();
+      // A request httplib refused before routing has no start time: counted, but not timed.
+      const std::optional<double> seconds =
+          info.routed ? std::optional(std::chrono::duration<double>(Clock::now() - info.start).count()) : std::nullopt;
+      info.routed = false;
       const std::string route = route_of(req.path);
       ctx.metrics.request(route, res.status, seconds);
-      spdlog::debug("{} {} {} {:.1f} ms", req.method, route, res.status, seconds * 1000);
+      spdlog::debug("{} {} {} {:.1f} ms", req.method, route, res.status, seconds.value_or(0) * 1000);
     });
   }
 };

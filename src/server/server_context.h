@@ -35,6 +35,7 @@ struct ServerContext {
 };
 
 struct RequestInfo {
+  bool routed = false;  // reached the pre-routing handler (a malformed request line does not)
   Clock::time_point start;
   std::optional<size_t> key;  // index in the KeyRing; unset on an open server
 };
