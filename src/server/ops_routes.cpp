@@ -1,5 +1,6 @@
 // Operations and discovery: GET /readyz, /metrics, /v1/models, /v1/traces/{id}.
 #include <fmt/chrono.h>
+#include <spdlog/spdlog.h>
 
 #include "ragrt/trace.h"
 #include "server/http_error.h"
@@ -16,8 +17,12 @@ int64_t epoch_seconds(std::chrono::system_clock::time_point t) {
 
 void handle_readyz(ServerContext& ctx, const httplib::Request&, httplib::Response& res) {
   const LiveGraphStatus s = ctx.live->status();
-  const bool loaded = ctx.live->current() != nullptr;
+  const auto graph = ctx.live->current();
+  const bool loaded = graph != nullptr;
   const bool ready = loaded && !ctx.draining;
+  const bool server_section_changed = loaded && YAML::Dump(graph->config().server) != ctx.server_section;
+  if (server_section_changed && !ctx.warned_server_section.exchange(true))
+    spdlog::warn("server: the config's `server:` section changed; keys and limits take effect at the next restart");
   reply_json(res, ready ? 200 : 503,
              {{"status", ctx.draining ? "draining" : loaded ? "ready" : "loading"},
               {"config_version", s.version},
@@ -25,6 +30,7 @@ void handle_readyz(ServerContext& ctx, const httplib::Request&, httplib::Respons
               {"failures", s.failures},
               {"last_error", s.last_error},
               {"loaded_at", fmt::format("{:%FT%TZ}", std::chrono::time_point_cast<std::chrono::seconds>(s.loaded_at))},
+              {"server_section", server_section_changed ? "changed in the file: restart to apply" : "in force"},
               {"in_flight", ctx.gate.running()},
               {"queued", ctx.gate.waiting()}});
 }

@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 struct ServerContext {
   ServerContext(ServerParams p, std::shared_ptr<LiveGraph> l)
-      : params(std::move(p)), live(std::move(l)), keys(params.api_keys), gate(params.max_concurrent, params.max_queue) {}
+      : params(std::move(p)), live(std::move(l)), keys(params.api_keys), gate(params.max_concurrent, params.max_queue),
+        server_section(YAML::Dump(live->current()->config().server)) {}
   const ServerParams params;
   const std::shared_ptr<LiveGraph> live;
   KeyRing keys;
@@ -31,7 +32,10 @@ struct ServerContext {
   Deadlines deadlines;
   Metrics metrics;
   std::atomic<bool> draining{false};
-  const std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+  // The `server:` section as it was at start: keys and limits are not hot-reloaded, so /readyz
+  // says when the file's section differs from the one in force.
+  const std::string server_section;
+  std::atomic<bool> warned_server_section{false};
 };
 
 struct RequestInfo {

@@ -571,8 +571,19 @@ TEST_F(ServerTest, HotReloadIsReportedAndABadEditKeepsServing) {
   EXPECT_EQ(still.status, 200) << still.text;
   EXPECT_THAT(still.body["choices"][0]["message"]["content"].get<std::string>(), HasSubstr("five working days"));
 
+  EXPECT_EQ(bad.body["server_section"], "in force");
+
+  // Keys and limits are read at start: a changed `server:` section is reported, not applied.
+  write_config(base_config() + "generator: {max_sentences: 1}\nserver: {max_messages: 1}\n");
+  ASSERT_TRUE(eventually([&] { return get("/readyz").body.value("reloads", 0) == 2; }));
+  EXPECT_EQ(get("/readyz").body["server_section"], "changed in the file: restart to apply");
+  json two_messages = chat("How long do refunds take?");
+  two_messages["messages"].insert(two_messages["messages"].begin(), json{{"role", "system"}, {"content", "Be brief."}});
+  const Response r = post("/v1/chat/completions", two_messages);
+  EXPECT_EQ(r.status, 200) << r.text;
+
   const std::string metrics = get("/metrics").text;
-  EXPECT_THAT(metrics, HasSubstr("ragrt_config_reloads_total 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("ragrt_config_reloads_total 2\n"));
   EXPECT_THAT(metrics, HasSubstr("ragrt_config_reload_failures_total 1\n"));
 }
 
