@@ -634,6 +634,17 @@ TEST_F(ServerTest, StopDrainsARunningRequest) {
   EXPECT_EQ(r.body["choices"][0]["message"]["content"], "released");
 }
 
+TEST_F(ServerTest, ADrainThatRunsOutOfTimeCancelsWhatIsLeft) {
+  start("server: {drain_timeout_s: 0.2}\n");
+  Response r;
+  std::thread running([&] { r = post("/v1/chat/completions", chat("x", "hold")); });
+  ASSERT_TRUE(hold().wait_entered(1));
+  server_->stop();  // the held request is never released: the drain cancels it
+  running.join();
+  EXPECT_EQ(hold().cancelled, 1);
+  expect_error(r, 503, "", "shutting down");
+}
+
 // The `server:` section is read with file:line:column messages.
 class ServerParamsTest : public ::testing::Test {
  protected:
