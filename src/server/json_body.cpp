@@ -1,7 +1,5 @@
 #include "server/json_body.h"
 
-#include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -163,10 +161,10 @@ std::optional<size_t> JsonObject::count(const std::string& key, size_t min, size
   if (!has(key)) return std::nullopt;
   const json& v = value_.at(key);
   if (!v.is_number_integer()) bad_request(field(key), "'{}' must be an integer, got {}", field(key), type_name(v));
-  if (v.is_number_unsigned() ? v.get<uint64_t>() < min || v.get<uint64_t>() > max
-                             : v.get<int64_t>() < static_cast<int64_t>(min) || v.get<int64_t>() > static_cast<int64_t>(std::min<size_t>(max, std::numeric_limits<int64_t>::max())))
+  // The parser stores non-negative integers as unsigned, negative ones as signed.
+  if (!v.is_number_unsigned() || v.get<uint64_t>() < min || v.get<uint64_t>() > max)
     bad_request(field(key), "'{}' must be between {} and {}, got {}", field(key), min, max, v.dump());
-  return v.is_number_unsigned() ? static_cast<size_t>(v.get<uint64_t>()) : static_cast<size_t>(v.get<int64_t>());
+  return static_cast<size_t>(v.get<uint64_t>());
 }
 
 std::optional<bool> JsonObject::boolean(const std::string& key) const {

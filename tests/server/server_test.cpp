@@ -439,6 +439,12 @@ TEST_F(ServerTest, BadRequestsAre400sNamingTheField) {
   expect_error(post("/v1/chat/completions", no_content), 400, "messages[0].content", "missing");
   expect_error(post("/v1/chat/completions", json{{"model", "default"}}), 400, "messages", "missing");
   expect_error(post("/v1/chat/completions", json{{"messages", chat("x")["messages"]}}), 400, "model", "missing");
+  json negative = chat("hi");
+  negative["max_tokens"] = -1;
+  expect_error(post("/v1/chat/completions", negative), 400, "max_tokens", "'max_tokens' must be between 1 and 1000000, got -1");
+  json stop = chat("hi");
+  stop["stop"] = {"ok", 5};
+  expect_error(post("/v1/chat/completions", stop), 400, "stop[1]", "'stop[1]' must be a string, got a number");
   json two = chat("hi");
   two["n"] = 2;
   expect_error(post("/v1/chat/completions", two), 400, "n", "'n' must be between 1 and 1");
