@@ -123,6 +123,9 @@ struct RagConfig {
   std::filesystem::path traces_dir;  // "" = <collection>/traces
   YAML::Node traces;                 // the section, for messages
   std::filesystem::path traces_folder() const { return traces_dir.empty() ? collection / "traces" : traces_dir; }
+  // `server:` (API keys, limits, listen address) as written: `ragrt serve` reads and checks it (see
+  // include/ragrt/server.h), so that other commands do not depend on the server's keys.
+  YAML::Node server;
   std::string text;  // the file's bytes, for its version hash
 
   const RetrieverConfig* retriever(const std::string& name) const;

@@ -12,6 +12,7 @@
 #include "cli/config_flags.h"
 #include "ragrt/component_graph.h"
 #include "ragrt/error.h"
+#include "server/chat_json.h"
 
 namespace ragrt::cli {
 namespace {
@@ -25,17 +26,6 @@ struct AskArgs {
   std::optional<size_t> k;
   bool json = false;
 };
-
-nlohmann::ordered_json citation_json(const Citation& c) {
-  return {{"id", c.id},
-          {"kind", c.kind},
-          {"source", c.source},
-          {"section", c.section},
-          {"page", c.page ? nlohmann::ordered_json(*c.page) : nlohmann::ordered_json(nullptr)},
-          {"begin", c.start},
-          {"end", c.end},
-          {"text", c.text}};
-}
 
 int run_ask(const AskArgs& args) {
   std::shared_ptr<const ComponentGraph> graph =
@@ -56,7 +46,7 @@ int run_ask(const AskArgs& args) {
 
   if (args.json) {
     nlohmann::ordered_json citations = nlohmann::ordered_json::array(), tools = nlohmann::ordered_json::array();
-    for (const auto& c : answer.citations) citations.push_back(citation_json(c));
+    for (const auto& c : answer.citations) citations.push_back(server::citation_json(c));
     for (const auto& t : answer.tool_calls) {
       tools.push_back({{"name", t.name}, {"arguments", nlohmann::ordered_json::parse(t.arguments.dump())},
                        {"status", to_string(t.result.status)}, {"content", t.result.content},

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "ragrt/component_graph.h"
+#include "ragrt/server.h"
 #include "tools/tool_set.h"
 
 namespace ragrt::cli {
@@ -20,6 +21,7 @@ struct ConfigCheckArgs {
 int run_config_check(const ConfigCheckArgs& args) {
   auto graph = ComponentGraph::load(args.file, /*check_only=*/true);
   const RagConfig& c = graph->config();
+  const ServerParams server = ServerParams::from_config(c);  // `ragrt serve` reads it, nothing else does
   std::vector<std::string> retrievers;
   for (const auto& r : c.retrievers) retrievers.push_back(r.name + " (" + r.type + ")");
   std::cout << fmt::format("{}: ok (version {})\n", args.file, graph->version());
@@ -29,6 +31,8 @@ int run_config_check(const ConfigCheckArgs& args) {
   std::cout << fmt::format("  tools: {}\n", graph->tools().names().empty() ? "none" : fmt::format("{}", fmt::join(graph->tools().names(), ", ")));
   std::cout << fmt::format("  pipelines: {} (default {})\n", fmt::join(graph->pipeline_names(), ", "), graph->default_pipeline());
   std::cout << fmt::format("  memory: {}\n", graph->memory() ? graph->memory()->params().path.string() : "none");
+  std::cout << fmt::format("  server: {}:{}, {}\n", server.host, server.port,
+                           server.api_keys.empty() ? "no API keys (open)" : fmt::format("{} API keys", server.api_keys.size()));
   std::cout << fmt::format("  traces: {}\n", c.store_traces ? c.traces_folder().string() : "not stored (traces.enabled: false)");
   return 0;
 }

@@ -137,7 +137,7 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
   r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "document_store", "vector_store", "vector_index",
                          "reranker", "retrievers",
                          "default_retriever", "generator", "tools", "memory", "traces", "pipelines",
-                         "default_pipeline"});
+                         "default_pipeline", "server"});
   RagConfig c;
   c.file = source;
   c.base_dir = base_dir;
@@ -238,6 +238,7 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     if (t["dir"]) c.traces_dir = r.path(t["dir"], "traces.dir");
   }
   c.pipelines = root["pipelines"];
+  c.server = root["server"];
   if (root["default_pipeline"]) c.default_pipeline = r.string(root["default_pipeline"], "default_pipeline");
   return c;
 }

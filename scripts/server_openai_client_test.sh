@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# ctest: `ragrt serve` on a temp collection, checked with the official `openai` npm client
+# (scripts/node/openai_client_check.mjs), then stopped with SIGTERM, which must exit 0.
+# Usage: server_openai_client_test.sh RAGRT_BINARY TEST_WORK_DIR
+set -euo pipefail
+RAGRT="${1:?usage: server_openai_client_test.sh RAGRT_BINARY TEST_WORK_DIR}"
+WORK="${2:?usage: server_openai_client_test.sh RAGRT_BINARY TEST_WORK_DIR}"
+WORK="$(cd "$WORK" && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DIR="$WORK/server_openai_client.$$"
+rm -rf "$DIR"
+mkdir -p "$DIR/docs"
+SERVER_PID=""
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+if ! (cd "$HERE/node" && node -e "import('openai')" 2>/dev/null); then
+  echo "the openai npm package is not installed in scripts/node: run bash scripts/setup.sh (npm ci there)" >&2
+  exit 1
+fi
+
+echo "Standard delivery takes three to five business days. Express delivery takes one to two business days." > "$DIR/docs/shipping.txt"
+echo "Refunds are paid within five working days after the return arrives." > "$DIR/docs/refunds.txt"
+KEY="sk-ragrt-test-$$"
+cat > "$DIR/ragrt.yaml" <<YAML
+collection: index
+embedder: {model: $WORK/models/bert-mean}
+retrievers: {bm25: {type: bm25}}
+server:
+  api_keys: [{name: test, sha256: $("$RAGRT" serve --hash-key "$KEY")}]
+YAML
+"$RAGRT" index "$DIR/docs" --config "$DIR/ragrt.yaml" > /dev/null
+
+"$RAGRT" serve --config "$DIR/ragrt.yaml" --port 0 > "$DIR/serve.out" 2> "$DIR/serve.err" &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1 600); do
+  URL="$(sed -n 's|^ragrt: listening on \(http://[^ ]*\).*|\1|p' "$DIR/serve.out")"
+  [[ -n "$URL" ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/serve.err" >&2; echo "ragrt serve exited before listening" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$URL" ]] || { echo "ragrt serve did not print its address" >&2; exit 1; }
+
+node "$HERE/node/openai_client_check.mjs" "$URL" "$KEY"
+
+kill -TERM "$SERVER_PID"
+status=0
+wait "$SERVER_PID" || status=$?
+SERVER_PID=""
+if [[ $status -ne 0 ]]; then
+  cat "$DIR/serve.err" >&2
+  echo "ragrt serve exited with $status after SIGTERM (expected 0)" >&2
+  exit 1
+fi
+echo "ragrt serve drained and exited 0 on SIGTERM"

@@ -1,0 +1,193 @@
+#include "server/chat_json.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "server/http_error.h"
+
+namespace ragrt::server {
+namespace {
+
+const std::vector<std::string> kRoles = {"system", "developer", "user", "assistant", "tool"};
+
+// OpenAI content: a string, or text parts [{type: text, text}] joined; null for an assistant turn
+// that only called tools.
+std::string read_content(const JsonObject& m, const std::string& role) {
+  if (!m.has("content")) {
+    if (role == "assistant") return "";
+    m.at("content");  // 400: missing
+  }
+  const json& c = m.at("content");
+  if (c.is_string()) return c.get<std::string>();
+  if (!c.is_array())
+    bad_request(m.field("content"), "'{}' must be a string or an array of text parts", m.field("content"));
+  std::string text;
+  for (size_t i = 0; i < c.size(); ++i) {
+    JsonObject part(c[i], json_path(m.field("content"), i));
+    part.only_keys({"type", "text"});
+    if (part.string("type") != "text")
+      bad_request(part.field("type"), "'{}': only text parts are supported, got '{}'", part.field("type"),
+                  part.string("type"));
+    text += part.string("text");
+  }
+  return text;
+}
+
+ChatMessage read_message(const json& value, const std::string& path) {
+  JsonObject m(value, path);
+  m.only_keys({"role", "content", "name", "tool_calls", "tool_call_id"});
+  const std::string role = m.string("role");
+  if (std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end())
+    bad_request(m.field("role"), "'{}' must be one of {}, got '{}'", m.field("role"), fmt::join(kRoles, ", "), role);
+  ChatMessage out = {{"role", role == "developer" ? "system" : role}, {"content", read_content(m, role)}};
+  if (auto name = m.optional_string("name")) out["name"] = *name;
+  if (auto id = m.optional_string("tool_call_id")) out["tool_call_id"] = *id;
+  if (m.has("tool_calls")) {
+    if (!m.at("tool_calls").is_array()) bad_request(m.field("tool_calls"), "'{}' must be an array", m.field("tool_calls"));
+    out["tool_calls"] = m.at("tool_calls");
+  }
+  return out;
+}
+
+std::string random_hex(size_t digits) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string out;
+  while (out.size() < digits) out += fmt::format("{:016x}", rng());
+  return out.substr(0, digits);
+}
+
+}  // namespace
+
+ChatCall parse_chat_request(const json& body, const ServerParams& params, const ComponentGraph& graph) {
+  JsonObject o(body, "");
+  o.only_keys({"model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens",
+               "max_completion_tokens", "seed", "stop", "n", "user", "session", "retriever", "passages"});
+  ChatCall call;
+  call.model = o.string("model");
+  const std::vector<std::string> names = graph.pipeline_names();
+  if (call.model != "default") {
+    if (std::find(names.begin(), names.end(), call.model) == names.end())
+      throw HttpError(404, "not_found_error",
+                      fmt::format("model '{}' does not exist: use one of this config's pipelines ({}) or 'default'",
+                                  call.model, fmt::join(names, ", ")),
+                      "model", "model_not_found");
+    call.pipeline = call.model;
+  }
+  const json& messages = o.at("messages");
+  if (!messages.is_array() || messages.empty()) bad_request("messages", "'messages' must be a non-empty array");
+  if (messages.size() > params.max_messages)
+    bad_request("messages", "'messages' has {} messages; this server takes at most {} (server.max_messages)",
+                messages.size(), params.max_messages);
+  size_t tokens = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    call.request.messages.push_back(read_message(messages[i], json_path("messages", i)));
+    tokens += graph.count_tokens(call.request.messages.back());
+  }
+  if (tokens > params.max_prompt_tokens)
+    bad_request("messages", "the messages have {} tokens; this server takes at most {} (server.max_prompt_tokens)", tokens,
+                params.max_prompt_tokens);
+
+  call.stream = o.boolean("stream").value_or(false);
+  if (o.has("stream_options")) {
+    JsonObject so(o.at("stream_options"), "stream_options");
+    so.only_keys({"include_usage"});
+    so.boolean("include_usage");  // usage is always sent in the last chunk
+  }
+  o.count("n", 1, 1);  // one choice only: n > 1 is a 400
+  SamplingParams& s = call.request.sampling;
+  if (auto t = o.number("temperature", 0, 2)) s.temperature = static_cast<float>(*t);
+  if (auto p = o.number("top_p", 0, 1)) s.top_p = static_cast<float>(*p);
+  if (o.has("max_tokens") && o.has("max_completion_tokens"))
+    bad_request("max_completion_tokens", "give max_tokens or max_completion_tokens, not both");
+  if (auto m = o.count("max_tokens", 1, 1'000'000)) s.max_new_tokens = *m;
+  if (auto m = o.count("max_completion_tokens", 1, 1'000'000)) s.max_new_tokens = *m;
+  if (o.has("seed")) {
+    const json& seed = o.at("seed");
+    if (!seed.is_number_integer()) bad_request("seed", "'seed' must be an integer");
+    s.seed = seed.is_number_unsigned() ? seed.get<uint64_t>() : static_cast<uint64_t>(seed.get<int64_t>());
+  }
+  if (auto stop = o.strings("stop")) {
+    if (stop->size() > 16) bad_request("stop", "'stop' takes at most 16 strings");
+    s.stop = *stop;
+  }
+  // `session` (ragrt) or OpenAI's `user`: the conversation's earlier turns come from memory.
+  if (auto session = o.optional_string("session")) call.request.session = *session;
+  else if (auto user = o.optional_string("user")) call.request.session = *user;
+  if (auto r = o.optional_string("retriever")) call.request.retriever = *r;
+  call.request.passages = o.count("passages", 1, 1000);
+  return call;
+}
+
+json citation_json(const Citation& c) {
+  return {{"id", c.id},
+          {"kind", c.kind},
+          {"source", c.source},
+          {"section", c.section},
+          {"page", c.page ? json(*c.page) : json(nullptr)},
+          {"begin", c.start},
+          {"end", c.end},
+          {"text", c.text}};
+}
+
+CompletionHeader new_completion_header(const std::string& model, const ComponentGraph& graph) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return {"chatcmpl-" + random_hex(24), std::chrono::duration_cast<std::chrono::seconds>(now).count(), model,
+          graph.version()};
+}
+
+json usage_json(const PipelineResult& r) {
+  return {{"prompt_tokens", r.prompt_tokens},
+          {"completion_tokens", r.completion_tokens},
+          {"total_tokens", r.prompt_tokens + r.completion_tokens}};
+}
+
+namespace {
+json citations_of(const PipelineResult& r) {
+  json out = json::array();
+  for (const auto& c : r.citations) out.push_back(citation_json(c));
+  return out;
+}
+}  // namespace
+
+namespace {
+// The fields every completion and chunk of one response begin with.
+json head(const CompletionHeader& h, const char* object) {
+  return {{"id", h.id}, {"object", object}, {"created", h.created}, {"model", h.model}, {"system_fingerprint", h.config_version}};
+}
+}  // namespace
+
+json completion_json(const CompletionHeader& h, const PipelineResult& r) {
+  json out = head(h, "chat.completion");
+  out["choices"] = json::array({{{"index", 0},
+                                 {"message", {{"role", "assistant"}, {"content", r.answer}}},
+                                 {"logprobs", nullptr},
+                                 {"finish_reason", to_string(r.finish_reason)}}});
+  out["usage"] = usage_json(r);
+  out["citations"] = citations_of(r);
+  out["trace_id"] = r.trace_id;
+  return out;
+}
+
+json chunk_json(const CompletionHeader& h, json delta, const std::string& finish_reason) {
+  json out = head(h, "chat.completion.chunk");
+  out["choices"] = json::array({{{"index", 0},
+                                 {"delta", std::move(delta)},
+                                 {"logprobs", nullptr},
+                                 {"finish_reason", finish_reason.empty() ? json(nullptr) : json(finish_reason)}}});
+  return out;
+}
+
+json final_chunk_json(const CompletionHeader& h, const PipelineResult& r) {
+  json out = head(h, "chat.completion.chunk");
+  out["choices"] = json::array();
+  out["usage"] = usage_json(r);
+  out["citations"] = citations_of(r);
+  out["trace_id"] = r.trace_id;
+  return out;
+}
+
+}  // namespace ragrt::server

@@ -1,0 +1,707 @@
+// `ragrt serve` in process: a Server on an ephemeral loopback port over a temp collection, talked
+// to with httplib::Client as an OpenAI client would. Requests that must stay in flight (queue,
+// stream limits, disconnects, timeouts) use a pipeline type registered here that waits until the
+// test releases it, so nothing depends on how fast the machine is.
+#include "ragrt/server.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "ragrt/indexer.h"
+#include "ragrt/knowledge_base.h"
+#include "ragrt/registry.h"
+#include "runtime/test_models.h"
+#include "test_helpers.h"
+
+namespace ragrt {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+using ::testing::HasSubstr;
+using ragrt::testing::test_model_dir;
+
+// What the `test_hold` pipeline shares with the test: it says "holding", then waits until
+// released (or cancelled), emitting a tick every few milliseconds so a stream has bytes to write.
+struct Hold {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool released = false;
+  int entered = 0;
+  int cancelled = 0;
+
+  void reset() {
+    std::lock_guard lock(mutex);
+    released = false;
+    entered = cancelled = 0;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex);
+      released = true;
+    }
+    changed.notify_all();
+  }
+  bool wait_entered(int n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(30), [&] { return entered >= n; });
+  }
+  bool wait_cancelled(int n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(30), [&] { return cancelled >= n; });
+  }
+};
+Hold& hold() {
+  static Hold h;
+  return h;
+}
+
+class HoldPipeline : public Pipeline {
+ public:
+  explicit HoldPipeline(std::string name) : name_(std::move(name)) {}
+  std::string type() const override { return "test_hold"; }
+  const std::string& name() const override { return name_; }
+  PipelineResult run(const PipelineRequest& request, const ComponentGraph&) const override {
+    Hold& h = hold();
+    PipelineResult r;
+    r.pipeline = name_;
+    {
+      std::lock_guard lock(h.mutex);
+      ++h.entered;
+    }
+    h.changed.notify_all();
+    if (request.on_text) request.on_text("holding");
+    std::unique_lock lock(h.mutex);
+    while (!h.released) {
+      if (request.cancel && *request.cancel) {
+        ++h.cancelled;
+        h.changed.notify_all();
+        r.finish_reason = FinishReason::kCancelled;
+        return r;
+      }
+      h.changed.wait_for(lock, std::chrono::milliseconds(10));
+      lock.unlock();
+      if (request.on_text) request.on_text(".");
+      lock.lock();
+    }
+    r.answer = "released";
+    if (request.on_text) request.on_text(" released");
+    return r;
+  }
+
+ private:
+  std::string name_;
+};
+
+struct Response {
+  int status = 0;
+  json body;
+  std::string text;
+  std::string content_type;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    Registry<Pipeline>::instance().add("test_hold", [](const ComponentSpec& spec) {
+      return std::make_shared<HoldPipeline>(spec.name);
+    });
+  }
+
+  void SetUp() override {
+    hold().reset();
+    dir_ = fs::path(RAGRT_TEST_WORK_DIR) / "server" /
+           (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "docs");
+    std::ofstream(dir_ / "docs" / "shipping.txt")
+        << "Standard delivery takes three to five business days. Express delivery takes one to two business days.";
+    std::ofstream(dir_ / "docs" / "refunds.txt") << "Refunds are paid within five working days after the return arrives.";
+  }
+  void TearDown() override {
+    hold().release();
+    if (server_) server_->stop();
+    server_.reset();
+    live_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // The collection's part of every config: bm25 and dense retrieval, a reranker, the extractive
+  // generator, two pipelines and one that holds.
+  std::string base_config() const {
+    return "collection: index\n"
+           "embedder: {model: " + test_model_dir("bert-mean").string() + "}\n" +
+           "reranker: {model: " + test_model_dir("cross-encoder").string() + "}\n" +
+           "retrievers: {bm25: {type: bm25}, dense: {type: dense}}\n"
+           "default_retriever: bm25\n"
+           "pipelines: {faq: {type: rag_qa}, other: {type: rag_qa, retriever: bm25}, hold: {type: test_hold}}\n"
+           "default_pipeline: faq\n";
+  }
+
+  void write_config(const std::string& yaml) {
+    std::ofstream(dir_ / "ragrt.yaml.tmp") << yaml;
+    fs::rename(dir_ / "ragrt.yaml.tmp", dir_ / "ragrt.yaml");
+  }
+
+  // Indexes the docs, then serves `base_config() + extra` on a free port.
+  void start(const std::string& extra = "") {
+    write_config(base_config() + extra);
+    {
+      auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), /*writer=*/true);
+      ASSERT_TRUE(index_paths(*kb, {dir_ / "docs"}).failures.empty());
+    }
+    live_ = std::make_shared<LiveGraph>(LiveGraphParams{.file = dir_ / "ragrt.yaml", .poll_interval = std::chrono::milliseconds(10)});
+    ServerParams params = ServerParams::from_config(live_->current()->config());
+    params.port = 0;
+    server_ = std::make_unique<Server>(params, live_);
+    port_ = server_->start();
+    ASSERT_GT(port_, 0);
+  }
+
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(60, 0);
+    return c;
+  }
+
+  static Response to_response(const httplib::Result& r) {
+    Response out;
+    if (!r) {
+      ADD_FAILURE() << "request failed: " << httplib::to_string(r.error());
+      return out;
+    }
+    out.status = r->status;
+    out.text = r->body;
+    out.content_type = r->get_header_value("Content-Type");
+    if (out.content_type.rfind("application/json", 0) == 0) out.body = json::parse(r->body);
+    return out;
+  }
+
+  Response post(const std::string& path, const std::string& body, const std::string& key = "") const {
+    httplib::Headers headers;
+    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
+    return to_response(client().Post(path, headers, body, "application/json"));
+  }
+  Response post(const std::string& path, const json& body, const std::string& key = "") const {
+    return post(path, body.dump(), key);
+  }
+  Response get(const std::string& path, const std::string& key = "") const {
+    httplib::Headers headers;
+    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
+    return to_response(client().Get(path, headers));
+  }
+
+  static json chat(const std::string& question, const std::string& model = "default", bool stream = false) {
+    json body = {{"model", model}, {"messages", json::array({{{"role", "user"}, {"content", question}}})}};
+    if (stream) body["stream"] = true;
+    return body;
+  }
+
+  // The `data:` payloads of a server-sent event stream, in order.
+  static std::vector<std::string> events(const std::string& stream) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while ((pos = stream.find("data: ", pos)) != std::string::npos) {
+      const size_t end = stream.find("\n\n", pos);
+      out.push_back(stream.substr(pos + 6, end - pos - 6));
+      pos = end;
+    }
+    return out;
+  }
+
+  // Polls until `done` holds (at most 30 s): hot reload happens on the watcher's schedule.
+  template <typename Fn>
+  static bool eventually(Fn done) {
+    for (int i = 0; i < 3000; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  fs::path dir_;
+  std::shared_ptr<LiveGraph> live_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+};
+
+void expect_error(const Response& r, int status, const std::string& param, const std::string& message_part) {
+  EXPECT_EQ(r.status, status) << r.text;
+  ASSERT_TRUE(r.body.contains("error")) << r.text;
+  const json& e = r.body["error"];
+  EXPECT_THAT(e.value("message", ""), HasSubstr(message_part)) << r.text;
+  EXPECT_TRUE(e.contains("type") && e.contains("param") && e.contains("code")) << r.text;
+  if (!param.empty()) EXPECT_EQ(e["param"], param) << r.text;
+}
+
+TEST_F(ServerTest, ChatAnswersWithCitationsUsageAndAStoredTrace) {
+  start();
+  const Response r = post("/v1/chat/completions", chat("How long does standard delivery take?"));
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["object"], "chat.completion");
+  EXPECT_EQ(r.body["model"], "default");
+  EXPECT_THAT(r.body["id"].get<std::string>(), ::testing::StartsWith("chatcmpl-"));
+  const json& choice = r.body["choices"][0];
+  EXPECT_EQ(choice["message"]["role"], "assistant");
+  EXPECT_THAT(choice["message"]["content"].get<std::string>(), HasSubstr("three to five"));
+  EXPECT_EQ(choice["finish_reason"], "stop");
+  // The extractive generator writes no tokens; WithTheSyntheticLlm… checks counts.
+  const json& usage = r.body["usage"];
+  EXPECT_EQ(usage["total_tokens"].get<size_t>(),
+            usage["prompt_tokens"].get<size_t>() + usage["completion_tokens"].get<size_t>());
+  ASSERT_FALSE(r.body["citations"].empty()) << r.text;
+  EXPECT_THAT(r.body["citations"][0]["source"].get<std::string>(), HasSubstr("shipping"));
+  EXPECT_THAT(r.body["citations"][0]["text"].get<std::string>(), HasSubstr("Standard delivery"));
+
+  const std::string trace_id = r.body["trace_id"];
+  ASSERT_EQ(trace_id.size(), 32u);
+  const Response trace = get("/v1/traces/" + trace_id);
+  ASSERT_EQ(trace.status, 200) << trace.text;
+  EXPECT_EQ(trace.body["trace_id"], trace_id);
+  EXPECT_EQ(trace.body["root"]["attributes"]["pipeline"], "faq");
+  expect_error(get("/v1/traces/0123456789abcdef"), 404, "id", "no trace");
+  expect_error(get("/v1/traces/not-hex"), 400, "id", "hex");
+}
+
+TEST_F(ServerTest, StreamedChunksConcatenateToTheWholeAnswer) {
+  start();
+  const Response whole = post("/v1/chat/completions", chat("How long do refunds take?", "other"));
+  ASSERT_EQ(whole.status, 200) << whole.text;
+  const Response streamed = post("/v1/chat/completions", chat("How long do refunds take?", "other", true));
+  ASSERT_EQ(streamed.status, 200) << streamed.text;
+  EXPECT_THAT(streamed.content_type, HasSubstr("text/event-stream"));
+  const std::vector<std::string> ev = events(streamed.text);
+  ASSERT_GE(ev.size(), 4u) << streamed.text;
+  EXPECT_EQ(ev.back(), "[DONE]");
+  std::string text;
+  std::string finish;
+  json last;
+  size_t content_chunks = 0;
+  for (size_t i = 0; i + 1 < ev.size(); ++i) {
+    const json chunk = json::parse(ev[i]);
+    EXPECT_EQ(chunk["object"], "chat.completion.chunk");
+    EXPECT_EQ(chunk["model"], "other");
+    if (!chunk["choices"].empty()) {
+      const json& c = chunk["choices"][0];
+      if (c["delta"].contains("content") && !c["delta"]["content"].get<std::string>().empty()) {
+        text += c["delta"]["content"].get<std::string>();
+        ++content_chunks;
+      }
+      if (!c["finish_reason"].is_null()) finish = c["finish_reason"];
+    }
+    last = chunk;
+  }
+  EXPECT_GE(content_chunks, 1u);
+  EXPECT_EQ(text, whole.body["choices"][0]["message"]["content"].get<std::string>());
+  EXPECT_EQ(finish, "stop");
+  // The last chunk before [DONE] carries the ragrt extensions and usage.
+  EXPECT_TRUE(last["choices"].empty());
+  EXPECT_EQ(last["citations"], whole.body["citations"]);
+  EXPECT_EQ(last["trace_id"].get<std::string>().size(), 32u);
+  EXPECT_NE(last["trace_id"], whole.body["trace_id"]);
+  EXPECT_TRUE(last["usage"].contains("total_tokens"));
+}
+
+// A local decoder LLM (the synthetic one, random weights): usage counts its tokens, max_tokens
+// bounds the answer, and greedy decoding streams the same text it answers whole.
+TEST_F(ServerTest, WithTheSyntheticLlmUsageCountsTokensAndStreamsTheSameText) {
+  start("generator: {type: onnx, model: " + test_model_dir("llama-tiny").string() + "}\n");
+  json question = chat("How long do refunds take?");
+  question["max_tokens"] = 6;
+  question["temperature"] = 0;
+  const Response whole = post("/v1/chat/completions", question);
+  ASSERT_EQ(whole.status, 200) << whole.text;
+  const json& usage = whole.body["usage"];
+  EXPECT_GT(usage["prompt_tokens"].get<size_t>(), 0u);
+  EXPECT_GT(usage["completion_tokens"].get<size_t>(), 0u);
+  EXPECT_LE(usage["completion_tokens"].get<size_t>(), 6u);
+  EXPECT_EQ(usage["total_tokens"].get<size_t>(),
+            usage["prompt_tokens"].get<size_t>() + usage["completion_tokens"].get<size_t>());
+
+  question["stream"] = true;
+  const Response streamed = post("/v1/chat/completions", question);
+  ASSERT_EQ(streamed.status, 200) << streamed.text;
+  std::string text;
+  json last;
+  for (const std::string& e : events(streamed.text)) {
+    if (e == "[DONE]") break;
+    last = json::parse(e);
+    if (!last["choices"].empty()) text += last["choices"][0]["delta"].value("content", "");
+  }
+  EXPECT_EQ(text, whole.body["choices"][0]["message"]["content"].get<std::string>());
+  EXPECT_EQ(last["usage"], whole.body["usage"]);
+  const std::string metrics = get("/metrics").text;
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("ragrt_tokens_total\\{kind=\"completion\"\\} [1-9]"));
+}
+
+TEST_F(ServerTest, ModelsAreThePipelinesPlusDefault) {
+  start();
+  const Response models = get("/v1/models");
+  ASSERT_EQ(models.status, 200) << models.text;
+  std::vector<std::string> ids;
+  for (const auto& m : models.body["data"]) ids.push_back(m["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"default", "faq", "hold", "other"}));
+  EXPECT_EQ(models.body["data"][0]["pipeline"], "faq");
+
+  const Response unknown = post("/v1/chat/completions", chat("hi", "gpt-4o"));
+  expect_error(unknown, 404, "model", "model 'gpt-4o' does not exist");
+  EXPECT_EQ(unknown.body["error"]["code"], "model_not_found");
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?", "faq")).status, 200);
+  expect_error(get("/v1/nothing"), 404, "", "no such endpoint");
+}
+
+TEST_F(ServerTest, EmbeddingsRerankAndRetrieveHaveTheirApisShapes) {
+  start();
+  const Response one = post("/v1/embeddings", json{{"model", "any"}, {"input", "refunds"}});
+  ASSERT_EQ(one.status, 200) << one.text;
+  EXPECT_EQ(one.body["object"], "list");
+  ASSERT_EQ(one.body["data"].size(), 1u);
+  EXPECT_EQ(one.body["data"][0]["object"], "embedding");
+  const size_t dim = one.body["data"][0]["embedding"].size();
+  EXPECT_GT(dim, 0u);
+  EXPECT_GT(one.body["usage"]["prompt_tokens"].get<size_t>(), 0u);
+
+  const Response many = post("/v1/embeddings", json{{"model", "any"}, {"input", {"refunds", "delivery"}}, {"encoding_format", "base64"}});
+  ASSERT_EQ(many.status, 200) << many.text;
+  ASSERT_EQ(many.body["data"].size(), 2u);
+  EXPECT_EQ(many.body["data"][1]["index"], 1);
+  // base64 of dim little-endian floats.
+  EXPECT_EQ(many.body["data"][0]["embedding"].get<std::string>().size(), 4 * ((dim * 4 + 2) / 3));
+  expect_error(post("/v1/embeddings", json{{"model", "any"}, {"input", {"ok", 3}}}), 400, "input[1]", "must be a string");
+
+  const Response rr = post("/v1/rerank", json{{"query", "how long do refunds take"},
+                                              {"documents", {"Express delivery takes one day.", "Refunds are paid within five days."}},
+                                              {"return_documents", true}});
+  ASSERT_EQ(rr.status, 200) << rr.text;
+  ASSERT_EQ(rr.body["results"].size(), 2u);
+  EXPECT_GE(rr.body["results"][0]["relevance_score"].get<double>(), rr.body["results"][1]["relevance_score"].get<double>());
+  std::set<int> indexes = {rr.body["results"][0]["index"].get<int>(), rr.body["results"][1]["index"].get<int>()};
+  EXPECT_EQ(indexes, (std::set<int>{0, 1}));
+  EXPECT_TRUE(rr.body["results"][0]["document"].contains("text"));
+  const Response top1 = post("/v1/rerank", json{{"query", "q"}, {"documents", {"a", "b", "c"}}, {"top_n", 1}});
+  ASSERT_EQ(top1.status, 200) << top1.text;
+  EXPECT_EQ(top1.body["results"].size(), 1u);
+  EXPECT_FALSE(top1.body["results"][0].contains("document"));
+
+  const Response hits = post("/v1/retrieve", json{{"query", "standard delivery"}, {"top_k", 1}});
+  ASSERT_EQ(hits.status, 200) << hits.text;
+  EXPECT_EQ(hits.body["retriever"], "bm25");
+  ASSERT_EQ(hits.body["hits"].size(), 1u);
+  const json& h = hits.body["hits"][0];
+  EXPECT_THAT(h["text"].get<std::string>(), HasSubstr("Standard delivery"));
+  EXPECT_THAT(h["source"].get<std::string>(), HasSubstr("shipping.txt"));
+  for (const char* k : {"section", "page", "begin", "end", "score", "doc_id", "chunk_id"}) EXPECT_TRUE(h.contains(k)) << k;
+  EXPECT_EQ(post("/v1/retrieve", json{{"query", "refunds"}, {"retriever", "dense"}}).status, 200);
+  expect_error(post("/v1/retrieve", json{{"query", "x"}, {"retriever", "nope"}}), 400, "retriever", "no retriever 'nope'");
+}
+
+TEST_F(ServerTest, WithoutAnEmbedderEmbeddingsSayWhatIsMissing) {
+  write_config("collection: index\nretrievers: {bm25: {type: bm25}}\n");
+  {
+    auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), true);
+    index_paths(*kb, {dir_ / "docs"});
+  }
+  live_ = std::make_shared<LiveGraph>(LiveGraphParams{.file = dir_ / "ragrt.yaml", .poll_interval = std::chrono::milliseconds(0)});
+  ServerParams params;
+  params.port = 0;
+  server_ = std::make_unique<Server>(params, live_);
+  port_ = server_->start();
+  expect_error(post("/v1/embeddings", json{{"model", "m"}, {"input", "x"}}), 501, "", "no embedder");
+  expect_error(post("/v1/rerank", json{{"query", "q"}, {"documents", {"a"}}}), 501, "", "no reranker");
+}
+
+TEST_F(ServerTest, BadRequestsAre400sNamingTheField) {
+  start();
+  expect_error(post("/v1/chat/completions", std::string("{\"model\": \"default\", \"messages\": [")), 400, "messages[0]",
+               "malformed JSON");
+  expect_error(post("/v1/chat/completions", std::string("")), 400, "", "empty");
+  json hot = chat("hi");
+  hot["temperature"] = "hot";
+  expect_error(post("/v1/chat/completions", hot), 400, "temperature", "'temperature' must be a number");
+  json typo = chat("hi");
+  typo["temprature"] = 0.5;
+  expect_error(post("/v1/chat/completions", typo), 400, "temprature", "unknown field 'temprature'");
+  json role = chat("hi");
+  role["messages"][0]["role"] = "robot";
+  expect_error(post("/v1/chat/completions", role), 400, "messages[0].role", "must be one of");
+  json no_content = chat("hi");
+  no_content["messages"][0].erase("content");
+  expect_error(post("/v1/chat/completions", no_content), 400, "messages[0].content", "missing");
+  expect_error(post("/v1/chat/completions", json{{"model", "default"}}), 400, "messages", "missing");
+  expect_error(post("/v1/chat/completions", json{{"messages", chat("x")["messages"]}}), 400, "model", "missing");
+  json negative = chat("hi");
+  negative["max_tokens"] = -1;
+  expect_error(post("/v1/chat/completions", negative), 400, "max_tokens", "'max_tokens' must be between 1 and 1000000, got -1");
+  json stop = chat("hi");
+  stop["stop"] = {"ok", 5};
+  expect_error(post("/v1/chat/completions", stop), 400, "stop[1]", "'stop[1]' must be a string, got a number");
+  json two = chat("hi");
+  two["n"] = 2;
+  expect_error(post("/v1/chat/completions", two), 400, "n", "'n' must be between 1 and 1");
+  // A byte that is not UTF-8 inside the second message's content.
+  const std::string bad_utf8 =
+      "{\"model\": \"default\", \"messages\": [{\"role\": \"system\", \"content\": \"ok\"}, "
+      "{\"role\": \"user\", \"content\": \"caf\xe9 au lait\"}]}";
+  const Response r = post("/v1/chat/completions", bad_utf8);
+  expect_error(r, 400, "messages[1].content", "UTF-8");
+  EXPECT_EQ(post("/v1/chat/completions", std::string("[1, 2]")).body["error"]["message"],
+            "the request body must be a JSON object, got an array");
+}
+
+TEST_F(ServerTest, ApiKeysAreCheckedAndLimitedPerKey) {
+  start(fmt::format("server:\n  api_keys:\n"
+                    "    - {{name: limited, sha256: {}, requests_per_minute: 3}}\n"
+                    "    - {{name: streams, sha256: {}, max_concurrent_streams: 1}}\n",
+                    sha256_hex("key-one"), sha256_hex("key-two")));
+  const json question = chat("How long do refunds take?");
+  const Response none = post("/v1/chat/completions", question);
+  expect_error(none, 401, "", "missing API key");
+  EXPECT_EQ(none.body["error"]["type"], "authentication_error");
+  expect_error(post("/v1/chat/completions", question, "key-three"), 401, "", "invalid API key");
+  expect_error(get("/v1/models"), 401, "", "API key");
+  EXPECT_EQ(get("/healthz").status, 200);  // probes need no key
+  EXPECT_EQ(get("/readyz").status, 200);
+
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(post("/v1/chat/completions", question, "key-one").status, 200) << i;
+  const Response over = post("/v1/chat/completions", question, "key-one");
+  expect_error(over, 429, "", "3 requests per minute");
+  EXPECT_EQ(over.body["error"]["code"], "rate_limit_exceeded");
+  EXPECT_EQ(post("/v1/chat/completions", question, "key-two").status, 200);  // limits are per key
+
+  // One stream open (held by the test pipeline): a second one from the same key is refused.
+  std::thread first([&] { EXPECT_EQ(post("/v1/chat/completions", chat("x", "hold", true), "key-two").status, 200); });
+  ASSERT_TRUE(hold().wait_entered(1));
+  const Response second = post("/v1/chat/completions", chat("y", "hold", true), "key-two");
+  expect_error(second, 429, "", "max_concurrent_streams");
+  EXPECT_EQ(second.body["error"]["code"], "stream_limit_exceeded");
+  EXPECT_EQ(post("/v1/chat/completions", question, "key-two").status, 200);  // not a stream
+  hold().release();
+  first.join();
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?", "default", true), "key-two").status, 200);
+}
+
+TEST_F(ServerTest, BodiesOverTheLimitAre413) {
+  start("server: {max_body_bytes: 2000, max_messages: 2, max_prompt_tokens: 50}\n");
+  json big = chat(std::string(3000, 'a'));
+  const Response r = post("/v1/chat/completions", big);
+  expect_error(r, 413, "", "max_body_bytes");
+  json many = chat("hi");
+  for (int i = 0; i < 2; ++i) many["messages"].push_back({{"role", "user"}, {"content", "again"}});
+  expect_error(post("/v1/chat/completions", many), 400, "messages", "at most 2");
+  std::string long_question;
+  for (int i = 0; i < 60; ++i) long_question += "word ";
+  expect_error(post("/v1/chat/completions", chat(long_question)), 400, "messages", "at most 50 (server.max_prompt_tokens)");
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
+}
+
+TEST_F(ServerTest, AFullQueueAnswers429AndQueuedRequestsRunLater) {
+  start("server: {max_concurrent: 1, max_queue: 1}\n");
+  Response a, b;
+  std::thread running([&] { a = post("/v1/chat/completions", chat("first", "hold")); });
+  ASSERT_TRUE(hold().wait_entered(1));
+  std::thread queued([&] { b = post("/v1/chat/completions", chat("second", "hold")); });
+  ASSERT_TRUE(eventually([&] { return get("/readyz").body.value("queued", 0) == 1; }));
+  const Response full = post("/v1/chat/completions", chat("third", "hold"));
+  expect_error(full, 429, "", "busy");
+  EXPECT_EQ(full.body["error"]["code"], "queue_full");
+  hold().release();
+  running.join();
+  queued.join();
+  EXPECT_EQ(a.status, 200) << a.text;
+  EXPECT_EQ(b.status, 200) << b.text;
+  EXPECT_EQ(a.body["choices"][0]["message"]["content"], "released");
+  EXPECT_EQ(hold().entered, 2);
+}
+
+TEST_F(ServerTest, AClientThatLeavesCancelsItsGeneration) {
+  start();
+  std::string received;
+  httplib::Client c = client();
+  httplib::Request request;
+  request.method = "POST";
+  request.path = "/v1/chat/completions";
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = chat("x", "hold", true).dump();
+  // The client reads until the first text arrives and then hangs up.
+  request.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    received.append(data, n);
+    return received.find("holding") == std::string::npos;
+  };
+  c.send(request);
+  EXPECT_THAT(received, HasSubstr("holding"));
+  EXPECT_TRUE(hold().wait_cancelled(1)) << "the generation was not cancelled";
+}
+
+TEST_F(ServerTest, ARequestPastItsTimeoutIs504) {
+  start("server: {request_timeout_s: 0.3}\n");
+  const Response r = post("/v1/chat/completions", chat("x", "hold"));
+  expect_error(r, 504, "", "request_timeout_s");
+  EXPECT_EQ(hold().cancelled, 1);
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
+}
+
+TEST_F(ServerTest, HotReloadIsReportedAndABadEditKeepsServing) {
+  start();
+  const Response before = get("/readyz");
+  ASSERT_EQ(before.status, 200) << before.text;
+  EXPECT_EQ(before.body["status"], "ready");
+  const std::string v1 = before.body["config_version"];
+  EXPECT_EQ(before.body["reloads"], 0);
+
+  write_config(base_config() + "generator: {max_sentences: 1}\n");
+  ASSERT_TRUE(eventually([&] { return get("/readyz").body.value("reloads", 0) == 1; }));
+  const Response after = get("/readyz");
+  EXPECT_NE(after.body["config_version"], v1);
+  EXPECT_EQ(after.body["last_error"], "");
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).body["system_fingerprint"],
+            after.body["config_version"]);
+
+  write_config(base_config() + "generator: {max_sentencs: 1}\n");
+  ASSERT_TRUE(eventually([&] { return get("/readyz").body.value("failures", 0) == 1; }));
+  const Response bad = get("/readyz");
+  EXPECT_EQ(bad.status, 200);
+  EXPECT_THAT(bad.body["last_error"].get<std::string>(), HasSubstr("ragrt.yaml:8:"));
+  EXPECT_THAT(bad.body["last_error"].get<std::string>(), HasSubstr("max_sentencs"));
+  EXPECT_EQ(bad.body["config_version"], after.body["config_version"]);
+  const Response still = post("/v1/chat/completions", chat("How long do refunds take?"));
+  EXPECT_EQ(still.status, 200) << still.text;
+  EXPECT_THAT(still.body["choices"][0]["message"]["content"].get<std::string>(), HasSubstr("five working days"));
+
+  EXPECT_EQ(bad.body["server_section"], "in force");
+
+  // Keys and limits are read at start: a changed `server:` section is reported, not applied.
+  write_config(base_config() + "generator: {max_sentences: 1}\nserver: {max_messages: 1}\n");
+  ASSERT_TRUE(eventually([&] { return get("/readyz").body.value("reloads", 0) == 2; }));
+  EXPECT_EQ(get("/readyz").body["server_section"], "changed in the file: restart to apply");
+  json two_messages = chat("How long do refunds take?");
+  two_messages["messages"].insert(two_messages["messages"].begin(), json{{"role", "system"}, {"content", "Be brief."}});
+  const Response r = post("/v1/chat/completions", two_messages);
+  EXPECT_EQ(r.status, 200) << r.text;
+
+  const std::string metrics = get("/metrics").text;
+  EXPECT_THAT(metrics, HasSubstr("ragrt_config_reloads_total 2\n"));
+  EXPECT_THAT(metrics, HasSubstr("ragrt_config_reload_failures_total 1\n"));
+}
+
+TEST_F(ServerTest, MetricsCountRequestsTokensAndRejections) {
+  start("server: {max_body_bytes: 5000}\n");
+  ASSERT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
+  ASSERT_EQ(post("/v1/chat/completions", chat("How long do refunds take?", "default", true)).status, 200);
+  ASSERT_EQ(post("/v1/chat/completions", chat("x", "nope")).status, 404);
+  ASSERT_EQ(post("/v1/chat/completions", chat(std::string(6000, 'a'))).status, 413);
+  // A request is counted once its response is written, which may be just after the client has it.
+  const std::vector<std::string> counted = {
+      "ragrt_http_requests_total{route=\"/v1/chat/completions\",status=\"200\"} 2\n",
+      "ragrt_http_requests_total{route=\"/v1/chat/completions\",status=\"404\"} 1\n",
+      "ragrt_http_requests_total{route=\"/v1/chat/completions\",status=\"413\"} 1\n",
+      "ragrt_http_request_duration_seconds_count{route=\"/v1/chat/completions\"} 4\n"};
+  Response m;
+  const bool all_counted = eventually([&] {
+    m = get("/metrics");
+    for (const auto& line : counted)
+      if (m.text.find(line) == std::string::npos) return false;
+    return true;
+  });
+  for (const auto& line : counted) EXPECT_THAT(m.text, HasSubstr(line));
+  ASSERT_TRUE(all_counted);
+  ASSERT_EQ(m.status, 200);
+  EXPECT_THAT(m.content_type, HasSubstr("text/plain"));
+  EXPECT_THAT(m.text, HasSubstr("ragrt_time_to_first_token_seconds_count 2\n"));
+  EXPECT_THAT(m.text, HasSubstr("ragrt_tokens_total{kind=\"completion\"} "));
+  EXPECT_THAT(m.text, HasSubstr("ragrt_requests_in_flight 0\n"));
+  EXPECT_THAT(m.text, HasSubstr("ragrt_queue_depth 0\n"));
+}
+
+TEST_F(ServerTest, StopDrainsARunningRequest) {
+  start();
+  Response r;
+  std::thread running([&] { r = post("/v1/chat/completions", chat("x", "hold")); });
+  ASSERT_TRUE(hold().wait_entered(1));
+  std::thread stopping([&] { server_->stop(); });
+  // While draining, new requests are refused and the running one is not cut off.
+  ASSERT_TRUE(eventually([&] {
+    auto res = httplib::Client("127.0.0.1", port_).Get("/healthz");
+    return !res;  // no longer accepting
+  }));
+  hold().release();
+  running.join();
+  stopping.join();
+  EXPECT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["choices"][0]["message"]["content"], "released");
+}
+
+TEST_F(ServerTest, ADrainThatRunsOutOfTimeCancelsWhatIsLeft) {
+  start("server: {drain_timeout_s: 0.2}\n");
+  Response r;
+  std::thread running([&] { r = post("/v1/chat/completions", chat("x", "hold")); });
+  ASSERT_TRUE(hold().wait_entered(1));
+  server_->stop();  // the held request is never released: the drain cancels it
+  running.join();
+  EXPECT_EQ(hold().cancelled, 1);
+  expect_error(r, 503, "", "shutting down");
+}
+
+// The `server:` section is read with file:line:column messages.
+class ServerParamsTest : public ::testing::Test {
+ protected:
+  static std::string error_of(const std::string& server_section) {
+    const fs::path dir = fs::path(RAGRT_TEST_WORK_DIR) / "server_params";
+    fs::create_directories(dir);
+    std::ofstream(dir / "ragrt.yaml") << "collection: index\n" << server_section;
+    return ragrt::testing::error_of([&] { ServerParams::from_config(RagConfig::load(dir / "ragrt.yaml")); },
+                                    ErrorKind::kInvalidArgument);
+  }
+};
+
+TEST_F(ServerParamsTest, ReadsEveryKey) {
+  const fs::path dir = fs::path(RAGRT_TEST_WORK_DIR) / "server_params";
+  fs::create_directories(dir);
+  std::ofstream(dir / "ragrt.yaml") << "collection: index\nserver:\n  host: 0.0.0.0\n  port: 9000\n"
+                                    << "  api_keys: [{name: a, sha256: " << sha256_hex("k") << ", requests_per_minute: 5}]\n"
+                                    << "  max_body_bytes: 10\n  max_messages: 3\n  max_prompt_tokens: 7\n  max_concurrent: 2\n  max_queue: 0\n"
+                                    << "  request_timeout_s: 1.5\n  drain_timeout_s: 2\n";
+  const ServerParams p = ServerParams::from_config(RagConfig::load(dir / "ragrt.yaml"));
+  EXPECT_EQ(p.host, "0.0.0.0");
+  EXPECT_EQ(p.port, 9000);
+  ASSERT_EQ(p.api_keys.size(), 1u);
+  EXPECT_EQ(p.api_keys[0].requests_per_minute, 5u);
+  EXPECT_FALSE(p.api_keys[0].max_concurrent_streams);
+  EXPECT_EQ(p.max_body_bytes, 10u);
+  EXPECT_EQ(p.max_messages, 3u);
+  EXPECT_EQ(p.max_prompt_tokens, 7u);
+  EXPECT_EQ(p.max_concurrent, 2u);
+  EXPECT_EQ(p.max_queue, 0u);
+  EXPECT_EQ(p.request_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(p.drain_timeout, std::chrono::milliseconds(2000));
+}
+
+TEST_F(ServerParamsTest, MistakesNameTheLine) {
+  EXPECT_THAT(error_of("server: {prot: 80}\n"), HasSubstr("ragrt.yaml:2:10: server.prot: unknown key"));
+  EXPECT_THAT(error_of("server:\n  api_keys: [{name: a, sha256: my-secret}]\n"),
+              HasSubstr("ragrt.yaml:3:32: server.api_keys[0].sha256: expected the 64 hex digits"));
+  EXPECT_THAT(error_of("server:\n  api_keys: [{sha256: " + sha256_hex("x") + "}]\n"),
+              HasSubstr("server.api_keys[0].name: missing"));
+  EXPECT_THAT(error_of("server: {port: 70000}\n"), HasSubstr("server.port: must be at most 65535"));
+  EXPECT_THAT(error_of("server: {request_timeout_s: 0}\n"), HasSubstr("server.request_timeout_s: must be more than 0"));
+  EXPECT_THAT(error_of("server: {max_concurrent: 0}\n"), HasSubstr("server.max_concurrent: must be at least 1"));
+}
+
+TEST(ServerHashKey, IsTheSha256OfTheKey) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const auto r = ragrt::testing::run_cli("serve --hash-key abc");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+}
+
+}  // namespace
+}  // namespace ragrt
