@@ -1,6 +1,9 @@
 // The `embedder:` and `reranker:` sections: the built-in types read into EmbedderConfig /
 // RerankerConfig, other types through Registry<Embedder> / Registry<Reranker> (see embedder.h,
 // reranker.h).
+#include <algorithm>
+#include <string_view>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -41,11 +44,13 @@ RemoteEndpoint read_endpoint(const Reader& r, const YAML::Node& n, const std::st
   return e;
 }
 
-// Another type's section minus the keys ragrt reads itself; a clone keeps the marks, so the
-// factory's messages still point at the file's lines.
-YAML::Node without(const YAML::Node& n, std::initializer_list<const char*> keys) {
-  YAML::Node out = YAML::Clone(n);
-  for (const char* k : keys) out.remove(k);
+// Another type's section minus the keys ragrt reads itself. The entries are the file's own nodes
+// (YAML::Clone would reset their marks), so the factory's messages still point at its lines.
+YAML::Node without(const YAML::Node& n, std::initializer_list<std::string_view> keys) {
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& kv : n) {
+    if (std::find(keys.begin(), keys.end(), kv.first.Scalar()) == keys.end()) out[kv.first] = kv.second;
+  }
   return out;
 }
 
