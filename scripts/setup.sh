@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   json-schema-test-suite
   python3-onnx python3-torch python3-numpy
+  chromium fonts-noto-cjk   # the web page's end-to-end test (headless, driven by playwright-core)
 )
 # Node.js may come from elsewhere than Debian (its npm then ships inside nodejs); only ask
 # Debian for it when there is none at all.

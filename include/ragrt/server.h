@@ -10,6 +10,11 @@
 //   POST /v1/rerank             {query, documents, top_n?} -> {results: [{index, relevance_score}]}
 //   POST /v1/retrieve           {query, top_k?, retriever?} -> {hits: [{text, source, section, …}]}
 //   GET  /v1/traces/{id}        a stored audit trace
+//   POST /v1/documents          multipart upload (parts named "file"); indexed by a background job:
+//                               202 {id, status, …}
+//   GET  /v1/jobs/{id}          the job's progress: status, files_done / files_total, documents, chunks, errors
+//   DELETE /v1/documents/{id}   a document, or every document of an indexed file
+//   GET  /                      the chat page (streaming answers, citations, uploads, traces)
 //   GET  /healthz, /readyz      alive; a graph is loaded (with the reload status)
 //   GET  /metrics               Prometheus text
 //
@@ -21,6 +26,7 @@
 //     api_keys:                                   # none: no authentication (a warning is logged)
 //       - {name: web, sha256: 9f86d0…, requests_per_minute: 600, max_concurrent_streams: 8}
 //     max_body_bytes: 1048576
+//     max_upload_bytes: 67108864                  # POST /v1/documents
 //     max_messages: 256
 //     max_prompt_tokens: 32768                    # of the request's messages (not the passages)
 //     max_concurrent: 4                           # model requests running at once
@@ -29,7 +35,8 @@
 //     drain_timeout_s: 30                         # on SIGTERM: wait this long, then cancel the rest
 //
 // Keys are stored as the SHA-256 of the token (`ragrt serve --hash-key TOKEN` prints it); clients
-// send `Authorization: Bearer TOKEN`. /healthz and /readyz need no key, so probes work.
+// send `Authorization: Bearer TOKEN`. /healthz and /readyz need no key, so probes work, and neither
+// does the page at / (it asks for the key and sends it with each call).
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -57,6 +64,7 @@ struct ServerParams {
   int port = 8080;                 // 0: any free port (Server::port() tells which)
   std::vector<ApiKey> api_keys;    // empty: open
   size_t max_body_bytes = 1 << 20;  // larger bodies: 413
+  size_t max_upload_bytes = 64 << 20;  // POST /v1/documents bodies (the files together); larger: 413
   size_t max_messages = 256;        // more chat messages: 400
   // Tokens of the request's messages (the generator's tokenizer, else an estimate); more: 400.
   // Retrieved passages are bounded by the pipeline's config, not by this.

@@ -57,14 +57,18 @@ void reply_error(httplib::Response& res, const HttpError& e) {
 // The route a path belongs to, for metrics: a bounded set of labels whatever clients send.
 std::string route_of(const std::string& path) {
   static const std::vector<std::string> kRoutes = {"/v1/chat/completions", "/v1/embeddings", "/v1/rerank", "/v1/retrieve",
-                                                   "/v1/models", "/healthz", "/readyz", "/metrics"};
+                                                   "/v1/models", "/healthz", "/readyz", "/metrics", "/v1/documents", "/"};
   for (const auto& r : kRoutes)
     if (path == r) return r;
   if (path.rfind("/v1/traces/", 0) == 0) return "/v1/traces/{id}";
+  if (path.rfind("/v1/jobs/", 0) == 0) return "/v1/jobs/{id}";
+  if (path.rfind("/v1/documents/", 0) == 0) return "/v1/documents/{id}";
   return "other";
 }
 
 bool is_probe(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
+bool is_page(const httplib::Request& req) { return req.method == "GET" && (req.path == "/" || req.path == "/index.html"); }
+bool is_upload(const httplib::Request& req) { return req.method == "POST" && req.path == "/v1/documents"; }
 
 }  // namespace
 }  // namespace server
@@ -85,8 +89,16 @@ struct Server::Impl {
   httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
     RequestInfo& info = current_request();
     info = RequestInfo{true, Clock::now(), std::nullopt};
-    if (is_probe(req.path)) return httplib::Server::HandlerResponse::Unhandled;
+    if (is_probe(req.path) || is_page(req)) return httplib::Server::HandlerResponse::Unhandled;
     try {
+      // httplib reads bodies up to the larger of the two limits; each route keeps to its own.
+      const size_t limit = is_upload(req) ? ctx.params.max_upload_bytes : ctx.params.max_body_bytes;
+      if (req.get_header_value<uint64_t>("Content-Length") > limit) {
+        res.set_header("Connection", "close");
+        throw HttpError(413, "invalid_request_error",
+                        fmt::format("the request body is larger than server.{} ({} bytes)",
+                                    is_upload(req) ? "max_upload_bytes" : "max_body_bytes", limit));
+      }
       if (ctx.draining) {
         res.set_header("Connection", "close");
         throw HttpError(503, "server_error", "the server is shutting down; retry on another instance");
@@ -120,7 +132,9 @@ struct Server::Impl {
     // metrics, the 429s of a full queue) still find one free.
     const size_t threads = p.max_concurrent + p.max_queue + 8;
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http.set_payload_max_length(p.max_body_bytes);
+    http.set_payload_max_length(std::max(p.max_body_bytes, p.max_upload_bytes));
+    // Streams are many small writes; with Nagle each waits for the client's delayed ACK (~40 ms).
+    http.set_tcp_nodelay(true);
     http.set_read_timeout(std::chrono::seconds(30));
     http.set_keep_alive_timeout(2);  // idle keep-alive connections hold a thread and delay a drain
     // httplib sets SO_REUSEPORT, which would let a second server share a port in use instead of
@@ -131,7 +145,14 @@ struct Server::Impl {
     });
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
     auto route = [this](void (*handler)(ServerContext&, const httplib::Request&, httplib::Response&)) {
-      return [this, handler](const httplib::Request& req, httplib::Response& res) { handler(ctx, req, res); };
+      return [this, handler](const httplib::Request& req, httplib::Response& res) {
+        // A body sent without Content-Length (chunked) is measured once read.
+        if (req.body.size() > ctx.params.max_body_bytes && !is_upload(req))
+          throw HttpError(413, "invalid_request_error",
+                          fmt::format("the request body is larger than server.max_body_bytes ({} bytes)",
+                                      ctx.params.max_body_bytes));
+        handler(ctx, req, res);
+      };
     };
     http.Post("/v1/chat/completions", route(handle_chat_completions));
     http.Post("/v1/embeddings", route(handle_embeddings));
@@ -141,6 +162,11 @@ struct Server::Impl {
     http.Get(R"(/v1/traces/([^/]+))", route(handle_trace));
     http.Get("/readyz", route(handle_readyz));
     http.Get("/metrics", route(handle_metrics));
+    http.Post("/v1/documents", route(handle_documents_upload));
+    http.Get(R"(/v1/jobs/([^/]+))", route(handle_job));
+    http.Delete(R"(/v1/documents/(.+))", route(handle_document_delete));
+    http.Get("/", route(handle_page));
+    http.Get("/index.html", route(handle_page));
     http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { reply_json(res, 200, {{"status", "ok"}}); });
 
     http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

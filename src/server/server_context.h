@@ -13,6 +13,8 @@
 #include "ragrt/server.h"
 #include "server/admission.h"
 #include "server/deadlines.h"
+#include "server/index_jobs.h"
+#include "server/index_jobs.h"
 #include "server/json_body.h"
 #include "server/key_ring.h"
 #include "server/metrics.h"
@@ -24,7 +26,8 @@ using Clock = std::chrono::steady_clock;
 struct ServerContext {
   ServerContext(ServerParams p, std::shared_ptr<LiveGraph> l)
       : params(std::move(p)), live(std::move(l)), keys(params.api_keys), gate(params.max_concurrent, params.max_queue),
-        server_section(YAML::Dump(live->current()->config().server)) {}
+        server_section(YAML::Dump(live->current()->config().server)),
+        jobs(std::make_unique<IndexJobs>([live = live] { return live->current(); })) {}
   const ServerParams params;
   const std::shared_ptr<LiveGraph> live;
   KeyRing keys;
@@ -36,6 +39,7 @@ struct ServerContext {
   // says when the file's section differs from the one in force.
   const std::string server_section;
   std::atomic<bool> warned_server_section{false};
+  std::unique_ptr<IndexJobs> jobs;  // uploads being indexed
 };
 
 struct RequestInfo {
@@ -61,5 +65,9 @@ void handle_models(ServerContext& ctx, const httplib::Request& req, httplib::Res
 void handle_trace(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_readyz(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_metrics(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_documents_upload(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_job(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_document_delete(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_page(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace ragrt::server

@@ -42,7 +42,7 @@ ServerParams ServerParams::from_config(const RagConfig& config) {
   if (!s || s.IsNull()) return p;
   std::filesystem::path base = config.file.parent_path();
   config::YamlReader r(config.file, base.empty() ? "." : base);
-  r.only_keys(s, "server", {"host", "port", "api_keys", "max_body_bytes", "max_messages", "max_prompt_tokens", "max_concurrent", "max_queue",
+  r.only_keys(s, "server", {"host", "port", "api_keys", "max_body_bytes", "max_upload_bytes", "max_messages", "max_prompt_tokens", "max_concurrent", "max_queue",
                             "request_timeout_s", "drain_timeout_s"});
   if (s["host"]) p.host = r.string(s["host"], "server.host");
   if (s["port"]) {
@@ -50,6 +50,7 @@ ServerParams ServerParams::from_config(const RagConfig& config) {
     if (p.port > 65535) r.fail(s["port"], "server.port", "must be at most 65535");
   }
   if (s["max_body_bytes"]) p.max_body_bytes = r.count(s["max_body_bytes"], "server.max_body_bytes", 1);
+  if (s["max_upload_bytes"]) p.max_upload_bytes = r.count(s["max_upload_bytes"], "server.max_upload_bytes", 1);
   if (s["max_messages"]) p.max_messages = r.count(s["max_messages"], "server.max_messages", 1);
   if (s["max_prompt_tokens"]) p.max_prompt_tokens = r.count(s["max_prompt_tokens"], "server.max_prompt_tokens", 1);
   if (s["max_concurrent"]) p.max_concurrent = r.count(s["max_concurrent"], "server.max_concurrent", 1);

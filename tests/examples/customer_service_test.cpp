@@ -14,6 +14,8 @@
 
 #include "examples/order_service_process.h"
 #include "ragrt/component_graph.h"
+#include "ragrt/live_graph.h"
+#include "ragrt/server.h"
 #include "runtime/test_models.h"
 #include "test_helpers.h"
 
@@ -193,6 +195,42 @@ TEST_F(CustomerServiceExample, WithTheSyntheticLlm) {
   EXPECT_EQ(generate["name"], "generate");
   EXPECT_EQ(generate["attributes"]["completion_tokens"], 8);
   EXPECT_GT(generate["attributes"]["time_to_first_token_ms"].get<double>(), 0);
+}
+
+// The chat page in headless Chromium (scripts/node/web_e2e.mjs, playwright-core driving Debian's
+// chromium): the example question asked on the page streams an answer whose citations open the
+// cited passage, and its trace opens with its steps. The screenshot stays in the test work dir.
+TEST_F(CustomerServiceExample, TheWebPageAnswersWithCitationsAndATrace) {
+  auto live = std::make_shared<LiveGraph>(LiveGraphParams{dir_ / "ragrt.yaml", std::chrono::milliseconds(0), {}});
+  ServerParams params;
+  params.port = 0;
+  Server server(params, live);
+  const int port = server.start();
+  const fs::path shot = fs::path(RAGRT_TEST_WORK_DIR) / "web" / "answer.png";
+  fs::create_directories(shot.parent_path());
+  fs::remove(shot);
+  const std::string cmd = "cd " + shell_quote(std::string(RAGRT_SOURCE_DIR) + "/scripts/node") + " && " +
+                          std::string(RAGRT_NODE) + " web_e2e.mjs " +
+                          shell_quote("http://127.0.0.1:" + std::to_string(port) + "/") + " " +
+                          shell_quote("Where is my order #12345?") + " " + shell_quote(shot.string()) + " 2>&1";
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ASSERT_EQ(pclose(p), 0) << out;
+  const json seen = json::parse(out.substr(out.find_last_of('\n', out.size() - 2) + 1), nullptr, false);
+  ASSERT_FALSE(seen.is_discarded()) << out;
+  EXPECT_EQ(seen["title"], "ragrt");
+  EXPECT_THAT(seen["answer"].get<std::string>(), HasSubstr("Order 12345: In transit with UPS")) << out;
+  EXPECT_GE(seen["citation_buttons"].get<int>(), 2) << out;
+  EXPECT_THAT(seen["passage"].get<std::string>(), HasSubstr("tool:order_status")) << out;
+  EXPECT_GE(seen["spans"].size(), 2u) << out;
+  EXPECT_GE(seen["updates"].get<int>(), 1);
+  EXPECT_TRUE(seen["console_errors"].empty()) << out;
+  EXPECT_TRUE(fs::exists(shot));
+  std::cout << "screenshot: " << shot.string() << std::endl;
 }
 
 }  // namespace

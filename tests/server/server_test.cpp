@@ -593,6 +593,86 @@ TEST_F(ServerTest, HotReloadIsReportedAndABadEditKeepsServing) {
   EXPECT_THAT(metrics, HasSubstr("ragrt_config_reload_failures_total 1\n"));
 }
 
+// Uploads go through POST /v1/documents: multipart, parts named "file".
+Response upload(httplib::Client& c, const std::vector<std::pair<std::string, std::string>>& files) {
+  httplib::MultipartFormDataItems items;
+  for (const auto& [name, content] : files) items.push_back({"file", content, name, "text/plain"});
+  auto r = c.Post("/v1/documents", items);
+  Response out;
+  if (!r) return out;
+  out.status = r->status;
+  out.text = r->body;
+  out.body = json::parse(r->body, nullptr, false);
+  return out;
+}
+
+TEST_F(ServerTest, UploadedDocumentsAreIndexedInTheBackgroundAndCanBeDeleted) {
+  start();
+  auto c = client();
+  const Response accepted = upload(c, {{"returns.txt", "Returns are free within thirty days of delivery."},
+                                       {"notes.bin", std::string("\x00\x01\x02", 3)}});
+  ASSERT_EQ(accepted.status, 202) << accepted.text;
+  const std::string id = accepted.body["id"];
+  EXPECT_EQ(accepted.body["files"], json({"returns.txt", "notes.bin"}));
+  json job;
+  ASSERT_TRUE(eventually([&] {
+    job = get("/v1/jobs/" + id).body;
+    return job["status"] == "succeeded" || job["status"] == "failed";
+  })) << job.dump();
+  EXPECT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["files_total"], 2);
+  EXPECT_EQ(job["files_done"], 2);
+  EXPECT_EQ(job["documents"], 1);
+  ASSERT_EQ(job["errors"].size(), 1u) << job.dump();  // the .bin file: no loader for it
+  EXPECT_EQ(job["errors"][0]["file"], "notes.bin");
+
+  // The serving graph sees the new document in both indexes without a restart or reload.
+  for (const char* retriever : {"bm25", "dense"}) {
+    const Response r = post("/v1/retrieve", json{{"query", "Returns are free within thirty days of delivery."},
+                                                 {"retriever", retriever}, {"top_k", 1}});
+    ASSERT_EQ(r.status, 200) << r.text;
+    ASSERT_EQ(r.body["hits"].size(), 1u) << retriever << r.text;
+    EXPECT_EQ(r.body["hits"][0]["doc_id"], "returns.txt") << retriever << r.text;
+  }
+  const Response answer = post("/v1/chat/completions", chat("Are returns free?"));
+  EXPECT_THAT(answer.body["choices"][0]["message"]["content"].get<std::string>(), HasSubstr("thirty days"));
+
+  const auto removed = to_response(c.Delete("/v1/documents/returns.txt"));
+  ASSERT_EQ(removed.status, 200) << removed.text;
+  EXPECT_EQ(removed.body["documents"], json({"returns.txt"}));
+  const Response after = post("/v1/retrieve", json{{"query", "thirty days"}, {"retriever", "bm25"}});
+  for (const auto& hit : after.body["hits"]) EXPECT_NE(hit["doc_id"], "returns.txt");
+  EXPECT_FALSE(fs::exists(dir_ / "index" / "uploads" / "returns.txt"));
+  expect_error(to_response(c.Delete("/v1/documents/returns.txt")), 404, "id", "no document 'returns.txt'");
+  expect_error(get("/v1/jobs/job-0000000000000000"), 404, "id", "no job");
+}
+
+TEST_F(ServerTest, BadUploadsAre400sAndTooLargeOnes413) {
+  start("server: {max_upload_bytes: 1000, max_body_bytes: 600}\n");
+  auto c = client();
+  expect_error(post("/v1/documents", json{{"file", "x"}}), 400, "file", "multipart/form-data");
+  const Response dots = upload(c, {{"..", "x"}});
+  EXPECT_EQ(dots.status, 400) << dots.text;
+  const Response big = upload(c, {{"big.txt", std::string(5000, 'a')}});
+  EXPECT_EQ(big.status, 413) << big.text;
+  EXPECT_THAT(big.text, HasSubstr("server.max_upload_bytes"));
+  // The chat routes keep their own, smaller limit.
+  const Response chat_big = post("/v1/chat/completions", std::string(800, ' '));
+  EXPECT_EQ(chat_big.status, 413) << chat_big.text;
+  EXPECT_THAT(chat_big.text, HasSubstr("server.max_body_bytes"));
+}
+
+TEST_F(ServerTest, ThePageIsServedWithoutAKey) {
+  start("server: {api_keys: [{name: t, sha256: " + sha256_hex("secret-key") + "}]}\n");
+  const Response page = get("/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.content_type, HasSubstr("text/html"));
+  EXPECT_THAT(page.text, HasSubstr("<title>ragrt</title>"));
+  EXPECT_THAT(page.text, HasSubstr("/v1/chat/completions"));
+  EXPECT_EQ(get("/v1/models").status, 401);  // the API behind it still needs one
+  EXPECT_EQ(get("/v1/models", "secret-key").status, 200);
+}
+
 TEST_F(ServerTest, MetricsCountRequestsTokensAndRejections) {
   start("server: {max_body_bytes: 5000}\n");
   ASSERT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
