@@ -42,16 +42,7 @@ if [ ! -f "$MODEL/.stamp" ] || [ "$(cat "$MODEL/.stamp")" != "$stamp" ]; then
   echo "$stamp" > "$MODEL/.stamp"
 fi
 
-TINY="$WORK/models/llama-tiny"
-if [ ! -f "$TINY/.stamp" ] || [ "$(cat "$TINY/.stamp")" != "$stamp" ]; then
-  rm -rf "$WORK/test-models" "$TINY"
-  "$PY" "$ROOT/scripts/make_test_models.py" "$WORK/test-models" \
-    --minilm-tokenizer "$SHARED/models/tokenizers/minilm-wordpiece" \
-    --qwen-tokenizer "$SHARED/models/tokenizers/qwen3-bpe" --qwen-tokenizer "$QWEN_JSON" >/dev/null
-  mv "$WORK/test-models/llama-tiny" "$TINY"
-  rm -rf "$WORK/test-models"
-  echo "$stamp" > "$TINY/.stamp"
-fi
+TINY="$(tiny_llm "$WORK")"
 
 ours_json="$("$BENCH" --model "$MODEL" "$@")"
 peer_json="$(cd "$ROOT/scripts/node" && "$NODE" generate_reference.mjs "$WORK/models" --bench llama-bench 128 64)"

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
 
   httplib::Server server;
   order_service::configure(server, db, api_key);
+  server.set_tcp_nodelay(true);  // headers and body are separate writes: no Nagle wait between them
   // httplib sets SO_REUSEPORT by default, which would let a second service share a port in use
   // instead of failing; SO_REUSEADDR alone still allows a quick restart.
   server.set_socket_options([](socket_t sock) {
