@@ -39,6 +39,10 @@ struct PipelineRequest {
   std::string session;
   std::string retriever;            // "" = the pipeline's
   std::optional<size_t> passages;   // how many passages to retrieve; unset = the pipeline's
+  // The tools this turn may call (OpenAI's request `tools` / `tool_choice`): a subset of the
+  // pipeline's; empty = none. Unset = all of the pipeline's. A name the pipeline does not have is
+  // an error (kInvalidArgument) naming it.
+  std::optional<std::vector<std::string>> tools;
   SamplingParams sampling;          // over the generator section's defaults
   std::function<void(std::string_view)> on_text;  // the answer as it forms (see GenerationRequest)
   std::shared_ptr<const std::atomic<bool>> cancel;

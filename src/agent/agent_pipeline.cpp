@@ -1,11 +1,13 @@
 // agent: retrieve, let the model (or, without an LLM, the routing rules) call tools, then answer
 // from tool results and passages together, citing both.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "agent/pipelines.h"
@@ -92,7 +94,12 @@ class AgentPipeline final : public Pipeline {
     result.pipeline = name_;
     const Turn turn = read_turn(request, graph);
     std::vector<const Tool*> tools;
-    for (const std::string& n : params_.tools.empty() ? graph.tools().names() : params_.tools) tools.push_back(graph.tools().find(n).get());
+    const std::vector<std::string> own = params_.tools.empty() ? graph.tools().names() : params_.tools;
+    for (const std::string& n : request.tools.value_or(own)) {
+      RAGRT_THROW_IF_NOT_KIND(std::find(own.begin(), own.end(), n) != own.end(), ErrorKind::kInvalidArgument,
+                              "tools: '{}' is not a tool of pipeline '{}' (its tools: {})", n, name_, fmt::join(own, ", "));
+      tools.push_back(graph.tools().find(n).get());
+    }
 
     ToolProtocol protocol = params_.protocol;
     if (protocol == ToolProtocol::kAuto) {

@@ -2,6 +2,7 @@
 // with citations.
 #include "agent/pipelines.h"
 #include "agent/rag_turn.h"
+#include "ragrt/error.h"
 
 namespace ragrt::agent {
 namespace {
@@ -15,6 +16,8 @@ class RagQaPipeline final : public Pipeline {
   PipelineResult run(const PipelineRequest& request, const ComponentGraph& graph) const override {
     PipelineResult result;
     result.pipeline = name_;
+    RAGRT_THROW_IF_NOT_KIND(!request.tools || request.tools->empty(), ErrorKind::kInvalidArgument,
+                            "tools: pipeline '{}' (rag_qa) calls no tools; ask an agent pipeline", name_);
     const Turn turn = read_turn(request, graph);
     const size_t k = request.passages.value_or(params_.passages.value_or(graph.config().generator.context_passages));
     auto passages = retrieve(graph, turn.question, request.retriever.empty() ? params_.retriever : request.retriever,

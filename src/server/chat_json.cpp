@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "server/http_error.h"
+#include "tools/tool_set.h"
 
 namespace ragrt::server {
 namespace {
@@ -60,12 +61,52 @@ std::string random_hex(size_t digits) {
   return out.substr(0, digits);
 }
 
+// OpenAI's `tools` (function definitions) and `tool_choice` pick which of the pipeline's configured
+// tools this request may call; the tools run on the server, so their definitions come from the
+// config and only the names are used here (the pipeline says which names it does not have).
+void read_tools(const JsonObject& o, PipelineRequest& request, const ComponentGraph& graph) {
+  if (o.has("tools")) {
+    const json& tools = o.at("tools");
+    if (!tools.is_array()) bad_request("tools", "'tools' must be an array of {{type: function, function: {{name}}}}");
+    std::vector<std::string> names;
+    for (size_t i = 0; i < tools.size(); ++i) {
+      const std::string path = json_path("tools", i);
+      JsonObject t(tools[i], path);
+      t.only_keys({"type", "function"});
+      if (t.optional_string("type").value_or("function") != "function")
+        bad_request(t.field("type"), "only tools of type 'function' are supported");
+      JsonObject f(t.at("function"), t.field("function"));
+      f.only_keys({"name", "description", "parameters", "strict"});
+      names.push_back(f.string("name"));
+      const std::vector<std::string> configured = graph.tools().names();
+      if (std::find(configured.begin(), configured.end(), names.back()) == configured.end())
+        bad_request(f.field("name"), "no tool '{}' on this server (configured: {})", names.back(), fmt::join(configured, ", "));
+    }
+    request.tools = names;
+  }
+  if (o.has("parallel_tool_calls")) o.boolean("parallel_tool_calls");
+  if (!o.has("tool_choice")) return;
+  const json& choice = o.at("tool_choice");
+  if (choice.is_string()) {
+    const std::string c = choice.get<std::string>();
+    if (c == "none") request.tools = std::vector<std::string>{};
+    else if (c != "auto") bad_request("tool_choice", "'tool_choice' is 'auto', 'none' or {{type: function, function: {{name}}}}");
+    return;
+  }
+  JsonObject c(choice, "tool_choice");
+  c.only_keys({"type", "function"});
+  JsonObject f(c.at("function"), c.field("function"));
+  f.only_keys({"name"});
+  request.tools = std::vector<std::string>{f.string("name")};
+}
+
 }  // namespace
 
 ChatCall parse_chat_request(const json& body, const ServerParams& params, const ComponentGraph& graph) {
   JsonObject o(body, "");
   o.only_keys({"model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens",
-               "max_completion_tokens", "seed", "stop", "n", "user", "session", "retriever", "passages"});
+               "max_completion_tokens", "seed", "stop", "n", "user", "session", "retriever", "passages", "tools",
+               "tool_choice", "parallel_tool_calls"});
   ChatCall call;
   call.model = o.string("model");
   const std::vector<std::string> names = graph.pipeline_names();
@@ -119,6 +160,7 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
   else if (auto user = o.optional_string("user")) call.request.session = *user;
   if (auto r = o.optional_string("retriever")) call.request.retriever = *r;
   call.request.passages = o.count("passages", 1, 1000);
+  read_tools(o, call.request, graph);
   return call;
 }
 

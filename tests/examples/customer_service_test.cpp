@@ -10,6 +10,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "examples/order_service_process.h"
@@ -231,6 +232,45 @@ TEST_F(CustomerServiceExample, TheWebPageAnswersWithCitationsAndATrace) {
   EXPECT_TRUE(seen["console_errors"].empty()) << out;
   EXPECT_TRUE(fs::exists(shot));
   std::cout << "screenshot: " << shot.string() << std::endl;
+}
+
+// OpenAI's `tools` / `tool_choice` on the server pick which of the pipeline's tools a request may
+// call; names the server does not have, or a rag_qa pipeline asked to call tools, are 400s.
+TEST_F(CustomerServiceExample, TheServerPassesTheRequestsToolsToTheAgent) {
+  auto live = std::make_shared<LiveGraph>(LiveGraphParams{dir_ / "ragrt.yaml", std::chrono::milliseconds(0), {}});
+  ServerParams params;
+  params.port = 0;
+  Server server(params, live);
+  httplib::Client c("127.0.0.1", server.start());
+  c.set_read_timeout(60, 0);
+  auto ask = [&](json extra) {
+    json body = {{"model", "default"},
+                 {"messages", json::array({json{{"role", "user"}, {"content", "Where is my order #12345?"}}})}};
+    body.update(extra);
+    auto r = c.Post("/v1/chat/completions", body.dump(), "application/json");
+    EXPECT_TRUE(r);
+    return std::make_pair(r ? r->status : 0, r ? json::parse(r->body) : json());
+  };
+  const json order_status = {{"type", "function"}, {"function", {{"name", "order_status"}, {"parameters", json::object()}}}};
+  auto [status, with] = ask({{"tools", json::array({order_status})}});
+  ASSERT_EQ(status, 200) << with.dump();
+  EXPECT_THAT(with["choices"][0]["message"]["content"].get<std::string>(), StartsWith("Order 12345: In transit"));
+  auto [status_none, none] = ask({{"tool_choice", "none"}});
+  ASSERT_EQ(status_none, 200) << none.dump();
+  EXPECT_THAT(none["choices"][0]["message"]["content"].get<std::string>(), Not(HasSubstr("In transit")));
+  auto [status_other, other] = ask(
+      {{"tools", json::array({json{{"type", "function"}, {"function", {{"name", "customer_orders"}}}}})}});
+  ASSERT_EQ(status_other, 200) << other.dump();
+  EXPECT_THAT(other["choices"][0]["message"]["content"].get<std::string>(), Not(HasSubstr("In transit")));
+
+  auto [status_unknown, unknown] =
+      ask({{"tools", json::array({json{{"type", "function"}, {"function", {{"name", "weather"}}}}})}});
+  EXPECT_EQ(status_unknown, 400);
+  EXPECT_EQ(unknown["error"]["param"], "tools[0].function.name") << unknown.dump();
+  EXPECT_THAT(unknown["error"]["message"].get<std::string>(), HasSubstr("no tool 'weather'"));
+  auto [status_faq, faq] = ask({{"model", "faq"}, {"tools", json::array({order_status})}});
+  EXPECT_EQ(status_faq, 400);
+  EXPECT_THAT(faq["error"]["message"].get<std::string>(), HasSubstr("pipeline 'faq' (rag_qa) calls no tools"));
 }
 
 }  // namespace
