@@ -24,7 +24,8 @@
 //     host: 127.0.0.1
 //     port: 8080
 //     api_keys:                                   # none: no authentication (a warning is logged)
-//       - {name: web, sha256: 9f86d0…, requests_per_minute: 600, max_concurrent_streams: 8}
+//       - {name: web, sha256: 9f86d0…, requests_per_minute: 600, max_concurrent_streams: 8,
+//          models: [support]}                   # pipelines it may use (default: all; others 403)
 //     max_body_bytes: 1048576
 //     max_upload_bytes: 67108864                  # POST /v1/documents
 //     max_messages: 256
@@ -57,6 +58,8 @@ struct ApiKey {
   std::array<unsigned char, 32> sha256{};  // of the token's bytes
   std::optional<size_t> requests_per_minute;     // unset: unlimited
   std::optional<size_t> max_concurrent_streams;  // streaming chat requests at once; unset: unlimited
+  // The pipelines (chat `model`s) this key may use; empty: all. Others answer 403.
+  std::vector<std::string> models;
 };
 
 struct ServerParams {

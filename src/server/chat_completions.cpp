@@ -1,9 +1,12 @@
 // POST /v1/chat/completions: a pipeline run through ComponentGraph::run (so its trace is stored),
 // answered whole or streamed as server-sent events.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
+
+#include <fmt/ranges.h>
 
 #include <spdlog/spdlog.h>
 
@@ -165,6 +168,18 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   const std::shared_ptr<const ComponentGraph> graph = ctx.live->current();
   ChatCall call = parse_chat_request(parse_json_body(req.body), ctx.params, *graph);
   const RequestInfo& info = current_request();
+  if (info.key) {
+    // A key limited to some pipelines: `default` counts as the pipeline it names.
+    const ApiKey& key = ctx.keys.key(*info.key);
+    const std::string pipeline = call.pipeline.empty() ? graph->default_pipeline() : call.pipeline;
+    if (!key.models.empty() && std::find(key.models.begin(), key.models.end(), pipeline) == key.models.end()) {
+      ctx.metrics.rejected("forbidden");
+      throw HttpError(403, "permission_error",
+                      fmt::format("key '{}' may not use model '{}' (it may use: {})", key.name, call.model,
+                                  fmt::join(key.models, ", ")),
+                      "model", "model_not_allowed");
+    }
+  }
 
   if (call.stream) {
     if (info.key && !ctx.keys.begin_stream(*info.key)) {

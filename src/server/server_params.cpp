@@ -62,7 +62,7 @@ ServerParams ServerParams::from_config(const RagConfig& config) {
     for (size_t i = 0; i < keys.size(); ++i) {
       const std::string key = fmt::format("server.api_keys[{}]", i);
       const YAML::Node& k = keys[i];
-      r.only_keys(k, key, {"name", "sha256", "requests_per_minute", "max_concurrent_streams"});
+      r.only_keys(k, key, {"name", "sha256", "requests_per_minute", "max_concurrent_streams", "models"});
       ApiKey a;
       if (!k["name"]) r.fail(k, key + ".name", "missing: a name for logs and metrics");
       a.name = r.string(k["name"], key + ".name");
@@ -76,6 +76,7 @@ ServerParams ServerParams::from_config(const RagConfig& config) {
         a.requests_per_minute = r.count(k["requests_per_minute"], key + ".requests_per_minute", 1);
       if (k["max_concurrent_streams"])
         a.max_concurrent_streams = r.count(k["max_concurrent_streams"], key + ".max_concurrent_streams", 1);
+      if (k["models"]) a.models = r.strings(k["models"], key + ".models");
       p.api_keys.push_back(std::move(a));
     }
   }

@@ -490,6 +490,16 @@ TEST_F(ServerTest, ApiKeysAreCheckedAndLimitedPerKey) {
   EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?", "default", true), "key-two").status, 200);
 }
 
+TEST_F(ServerTest, AKeyLimitedToSomePipelinesGets403ForOthers) {
+  start(fmt::format("server:\n  api_keys:\n    - {{name: faq-only, sha256: {}, models: [faq]}}\n", sha256_hex("key-faq")));
+  const json question = chat("How long do refunds take?");
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?", "faq"), "key-faq").status, 200);
+  EXPECT_EQ(post("/v1/chat/completions", question, "key-faq").status, 200);  // default is faq
+  const Response other = post("/v1/chat/completions", chat("How long do refunds take?", "other"), "key-faq");
+  expect_error(other, 403, "model", "key 'faq-only' may not use model 'other' (it may use: faq)");
+  EXPECT_EQ(other.body["error"]["type"], "permission_error");
+}
+
 TEST_F(ServerTest, BodiesOverTheLimitAre413) {
   start("server: {max_body_bytes: 2000, max_messages: 2, max_prompt_tokens: 50}\n");
   json big = chat(std::string(3000, 'a'));
