@@ -23,9 +23,7 @@ class OpenAIEmbedder final : public Embedder {
   }
 
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts) const override {
-    for (size_t i = 0; i < texts.size(); ++i)
-      RAGRT_THROW_IF_NOT_KIND(text::find_invalid_utf8(texts[i]) == text::kValidUtf8, ErrorKind::kInvalidArgument,
-                              "embedder (openai): text {} is not valid UTF-8", i);
+    for (size_t i = 0; i < texts.size(); ++i) text::require_valid_utf8(texts[i], fmt::format("embedder (openai): text {}", i));
     std::vector<std::vector<float>> out;
     out.reserve(texts.size());
     for (size_t begin = 0; begin < texts.size(); begin += params_.batch_size) {

@@ -22,11 +22,9 @@ class RemoteReranker final : public Reranker {
   }
 
   std::vector<float> score(std::string_view query, const std::vector<std::string>& passages) const override {
-    RAGRT_THROW_IF_NOT_KIND(text::find_invalid_utf8(query) == text::kValidUtf8, ErrorKind::kInvalidArgument,
-                            "reranker ({}): the query is not valid UTF-8", api_name());
+    text::require_valid_utf8(query, fmt::format("reranker ({}): the query", api_name()));
     for (size_t i = 0; i < passages.size(); ++i)
-      RAGRT_THROW_IF_NOT_KIND(text::find_invalid_utf8(passages[i]) == text::kValidUtf8, ErrorKind::kInvalidArgument,
-                              "reranker ({}): passage {} is not valid UTF-8", api_name(), i);
+      text::require_valid_utf8(passages[i], fmt::format("reranker ({}): passage {}", api_name(), i));
     std::vector<float> scores;
     scores.reserve(passages.size());
     for (size_t begin = 0; begin < passages.size(); begin += params_.batch_size) {

@@ -45,8 +45,7 @@ std::string safe_upload_name(const std::string& name) {
   if (const size_t slash = base.find_last_of("/\\"); slash != std::string::npos) base = base.substr(slash + 1);
   RAGRT_THROW_IF_NOT_KIND(!base.empty() && base != "." && base != ".." && base.size() <= 255,
                           ErrorKind::kInvalidArgument, "file name '{}' is not a usable file name", text::from_utf8_lossy(name));
-  RAGRT_THROW_IF_NOT_KIND(text::find_invalid_utf8(base) == text::kValidUtf8, ErrorKind::kInvalidArgument,
-                          "file name is not valid UTF-8");
+  text::require_valid_utf8(base, "file name");
   for (unsigned char c : base)
     RAGRT_THROW_IF_NOT_KIND(c >= 0x20 && c != 0x7f, ErrorKind::kInvalidArgument,
                             "file name '{}' contains a control character", base);
