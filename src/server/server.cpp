@@ -70,6 +70,16 @@ bool is_probe(const std::string& path) { return path == "/healthz" || path == "/
 bool is_page(const httplib::Request& req) { return req.method == "GET" && (req.path == "/" || req.path == "/index.html"); }
 bool is_upload(const httplib::Request& req) { return req.method == "POST" && req.path == "/v1/documents"; }
 
+// Uploads have their own, larger limit; httplib reads bodies up to the larger of the two.
+size_t body_limit(const ServerParams& p, const httplib::Request& req) {
+  return is_upload(req) ? p.max_upload_bytes : p.max_body_bytes;
+}
+HttpError body_too_large(const ServerParams& p, const httplib::Request& req) {
+  return HttpError(413, "invalid_request_error",
+                   fmt::format("the request body is larger than server.{} ({} bytes)",
+                               is_upload(req) ? "max_upload_bytes" : "max_body_bytes", body_limit(p, req)));
+}
+
 }  // namespace
 }  // namespace server
 
@@ -91,13 +101,9 @@ struct Server::Impl {
     info = RequestInfo{true, Clock::now(), std::nullopt};
     if (is_probe(req.path) || is_page(req)) return httplib::Server::HandlerResponse::Unhandled;
     try {
-      // httplib reads bodies up to the larger of the two limits; each route keeps to its own.
-      const size_t limit = is_upload(req) ? ctx.params.max_upload_bytes : ctx.params.max_body_bytes;
-      if (req.get_header_value<uint64_t>("Content-Length") > limit) {
+      if (req.get_header_value<uint64_t>("Content-Length") > body_limit(ctx.params, req)) {
         res.set_header("Connection", "close");
-        throw HttpError(413, "invalid_request_error",
-                        fmt::format("the request body is larger than server.{} ({} bytes)",
-                                    is_upload(req) ? "max_upload_bytes" : "max_body_bytes", limit));
+        throw body_too_large(ctx.params, req);
       }
       if (ctx.draining) {
         res.set_header("Connection", "close");
@@ -147,10 +153,7 @@ struct Server::Impl {
     auto route = [this](void (*handler)(ServerContext&, const httplib::Request&, httplib::Response&)) {
       return [this, handler](const httplib::Request& req, httplib::Response& res) {
         // A body sent without Content-Length (chunked) is measured once read.
-        if (req.body.size() > ctx.params.max_body_bytes && !is_upload(req))
-          throw HttpError(413, "invalid_request_error",
-                          fmt::format("the request body is larger than server.max_body_bytes ({} bytes)",
-                                      ctx.params.max_body_bytes));
+        if (req.body.size() > body_limit(ctx.params, req)) throw body_too_large(ctx.params, req);
         handler(ctx, req, res);
       };
     };
@@ -169,13 +172,12 @@ struct Server::Impl {
     http.Get("/index.html", route(handle_page));
     http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { reply_json(res, 200, {{"status", "ok"}}); });
 
-    http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;  // a route's own error
+      if (res.status == 413) return reply_error(res, body_too_large(ctx.params, req));
       std::string message = fmt::format("request failed with HTTP status {}", res.status);
-      std::string type = "invalid_request_error";
       if (res.status == 404) message = fmt::format("no such endpoint: {} {}", req.method, req.path);
-      if (res.status == 413) message = "the request body is larger than server.max_body_bytes";
-      reply_error(res, HttpError(res.status, type, message));
+      reply_error(res, HttpError(res.status, "invalid_request_error", message));
     });
     http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr e) {
       const HttpError error = to_http_error(e);
