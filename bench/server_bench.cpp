@@ -45,20 +45,6 @@ long rss_kb(int pid) {
   return -1;
 }
 
-struct Target {
-  std::string host;
-  int port = 0;
-};
-
-Target parse_url(const std::string& url) {
-  Target t;
-  std::string rest = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
-  const size_t colon = rest.find(':');
-  t.host = rest.substr(0, colon);
-  t.port = colon == std::string::npos ? 80 : std::stoi(rest.substr(colon + 1));
-  return t;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,7 +66,6 @@ int main(int argc, char** argv) {
   app.add_flag("--stream", stream, "stream answers (server-sent events) and measure time to first token");
   CLI11_PARSE(app, argc, argv);
 
-  const Target target = parse_url(url);
   std::mutex mutex;
   std::vector<Sample> samples;
   std::atomic<size_t> next{0};
@@ -125,7 +110,7 @@ int main(int argc, char** argv) {
     samples.push_back(s);
   };
   auto make_client = [&] {
-    auto c = std::make_unique<httplib::Client>(target.host, target.port);
+    auto c = std::make_unique<httplib::Client>(url);
     c->set_read_timeout(static_cast<time_t>(timeout_s), 0);
     c->set_connection_timeout(5, 0);
     c->set_keep_alive(true);

@@ -9,11 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "loopback_server.h"
+#include "models/pooling.h"
 #include "ragrt/error.h"
 #include "ragrt/indexer.h"
 #include "ragrt/registry.h"
@@ -328,9 +328,7 @@ TEST_F(KnowledgeBaseTest, ARegisteredRetrieverTypeIsPickedByName) {
 
 std::vector<float> unit_word_vector(const std::string& text, size_t dims = 64) {
   std::vector<float> v = testing::word_vector(text, dims);
-  double norm = 0;
-  for (float x : v) norm += x * x;
-  for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+  models::l2_normalize(v);
   return v;
 }
 
