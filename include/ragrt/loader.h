@@ -11,6 +11,8 @@
 
 namespace ragrt {
 
+class OcrEngine;
+
 struct LoaderOptions {
   // .csv / .jsonl records: which fields hold the text, the id and the title. A record without the
   // text field is an error naming file and line; without the id field its id is its 1-based record
@@ -20,6 +22,12 @@ struct LoaderOptions {
   std::string title_field = "title";
   std::vector<std::string> metadata_fields;         // copied into Document::metadata; empty: none
   size_t max_file_bytes = 256u << 20;               // larger files are refused with an error
+  // Reads images and PDF pages without a text layer: returns the engine, loading its models on the
+  // first call (and throwing when they cannot be loaded). Empty: OCR is off, images are refused
+  // and pages without a text layer stay empty.
+  std::function<const OcrEngine&()> ocr;
+  // Called after each page of a file read page by page with OCR, with (done, total).
+  std::function<void(int done, int total)> on_page;
 };
 
 class DocumentLoader {
@@ -34,7 +42,7 @@ class DocumentLoader {
 
 // The loader for `file`'s extension (case-insensitive), or nullptr when no loader handles it.
 const DocumentLoader* loader_for(const std::filesystem::path& file);
-// Every registered loader (txt, markdown, html, pdf, csv, jsonl, docx).
+// Every registered loader (txt, markdown, html, pdf, csv, jsonl, docx, image).
 std::vector<const DocumentLoader*> all_loaders();
 
 // Files under `paths` (files or folders, recursively, sorted, hidden entries skipped) with their

@@ -59,6 +59,7 @@ struct Citation {
   std::optional<int> page;
   size_t start = 0, end = 0;
   std::string text;
+  std::vector<TextRegion> regions;  // OCR'd lines of a scan the passage covers (page, box); else empty
 };
 
 struct ToolCallRecord {

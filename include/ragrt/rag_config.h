@@ -32,6 +32,7 @@
 #include "ragrt/embedder.h"
 #include "ragrt/generator_config.h"
 #include "ragrt/loader.h"
+#include "ragrt/ocr.h"
 #include "ragrt/onnx_embedder.h"
 #include "ragrt/onnx_reranker.h"
 #include "ragrt/openai_embedder.h"
@@ -98,6 +99,9 @@ struct RagConfig {
   std::filesystem::path base_dir;    // what relative paths in it are relative to (its folder)
   std::filesystem::path collection;  // index folder
   LoaderOptions ingest;
+  // `ocr:` (see read_ocr_config): how images and PDF pages without a text layer are read. Set by
+  // default; nullopt when the section says `enabled: false` (or `ocr: false`).
+  std::optional<OcrParams> ocr = OcrParams{};
   SplitterParams splitter;
   // Tokenizer that measures chunks: default the embedder's; without an embedder, words (runs of
   // letters or digits, each CJK character, each punctuation mark) are counted.
@@ -144,6 +148,12 @@ struct RagConfig {
 
 // The `embedder:` / `reranker:` sections: built-in types read in full (errors name file, line and
 // key), other types checked to be registered and kept as their section.
+// `ocr:` — absent: OCR on with the defaults of include/ragrt/ocr.h; `false` or `enabled: false`:
+// off (images are refused, PDF pages without text stay empty). Keys: enabled, model_dir,
+// detection_model, classifier_model, recognition_model, dictionary, classify_direction,
+// detection_max_side, binary_threshold, box_threshold, unclip_ratio, max_boxes,
+// direction_threshold, space_threshold, batch_size, low_confidence, max_image_side, dpi, session.
+std::optional<OcrParams> read_ocr_config(const config::YamlReader& r, const YAML::Node& n);
 EmbedderConfig read_embedder_config(const config::YamlReader& r, const YAML::Node& n, const std::string& key = "embedder");
 RerankerConfig read_reranker_config(const config::YamlReader& r, const YAML::Node& n, const std::string& key = "reranker");
 // Builds what the section describes (loading the onnx model): the built-in types from their

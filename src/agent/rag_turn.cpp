@@ -67,6 +67,7 @@ std::vector<ContextPassage> retrieve(const ComponentGraph& graph, const std::str
     p.start = stored.chunk.begin;
     p.end = stored.chunk.end;
     p.score = r.hit.score;
+    p.regions = stored.chunk.regions;
     if (span) {
       nlohmann::ordered_json stages = nlohmann::ordered_json::object();
       for (const auto& [stage, score] : r.hit.stages) stages[stage] = score;
@@ -97,6 +98,7 @@ Citation citation_of(const ContextPassage& p) {
   c.start = p.start;
   c.end = p.end;
   c.text = p.text;
+  c.regions = p.regions;
   return c;
 }
 

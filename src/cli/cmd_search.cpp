@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ingest/text_region_json.h"
 #include "cli/command.h"
 #include "cli/config_flags.h"
 #include "ragrt/error.h"
@@ -68,7 +69,7 @@ int run_search(const SearchArgs& args) {
                       {"stages", r.hit.stages}, {"ranks", r.hit.ranks}, {"doc_id", c.doc_id},
                       {"title", r.chunk.title}, {"source", r.chunk.source}, {"section", c.section},
                       {"page", c.page}, {"page_end", c.page_end}, {"begin", c.begin}, {"end", c.end},
-                      {"text", c.text}});
+                      {"text", c.text}, {"regions", ingest::regions_to_json(c.regions)}});
     }
     nlohmann::json out = {{"query", args.query}, {"retriever", name}, {"hits", hits}};
     std::cout << out.dump() << "\n";

@@ -7,13 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "index/keyword_text.h"
+#include "ingest/text_region_json.h"
 #include "ragrt/error.h"
 
 namespace ragrt::index {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2 added chunks.regions (OCR line boxes); a version 1 file gains the column when opened.
+constexpr int kSchemaVersion = 2;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +37,8 @@ CREATE TABLE IF NOT EXISTS chunks(
   page INTEGER NOT NULL,
   page_end INTEGER NOT NULL,
   tokens INTEGER NOT NULL,
-  vector BLOB);
+  vector BLOB,
+  regions TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='porter unicode61 remove_diacritics 2');
 )sql";
@@ -113,6 +116,19 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, bool create) : db_(f
     if (!create)
       RAGRT_THROW_KIND(ErrorKind::kInvalidModel, "{} is not a ragrt collection (no schema_version)", file.string());
     set_meta("schema_version", std::to_string(kSchemaVersion));
+  } else if (*version == "1") {
+    // Adding a column with a default rewrites nothing: every chunk indexed before stays.
+    db_.exec("BEGIN IMMEDIATE");
+    try {
+      if (meta("schema_version") == std::optional<std::string>("1")) {
+        db_.exec("ALTER TABLE chunks ADD COLUMN regions TEXT NOT NULL DEFAULT ''");
+        set_meta("schema_version", std::to_string(kSchemaVersion));
+      }
+      db_.exec("COMMIT");
+    } catch (...) {
+      db_.exec("ROLLBACK");
+      throw;
+    }
   } else if (*version != std::to_string(kSchemaVersion)) {
     RAGRT_THROW_KIND(ErrorKind::kInvalidModel, "{} has schema version {}, this ragrt reads version {}: re-index it",
                      file.string(), *version, kSchemaVersion);
@@ -208,8 +224,8 @@ std::vector<int64_t> SqliteStore::put_document(const Document& doc, const std::s
       .bind(5, metadata_json(doc.metadata))
       .run();
   auto ins = db_.prepare(
-      "INSERT INTO chunks(doc_id, idx, begin_offset, end_offset, text, section, page, page_end, tokens, vector) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO chunks(doc_id, idx, begin_offset, end_offset, text, section, page, page_end, tokens, vector, "
+      "regions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   auto ins_fts = db_.prepare("INSERT INTO chunks_fts(rowid, title, body) VALUES (?, ?, ?)");
   std::vector<int64_t> ids;
   ids.reserve(chunks.size());
@@ -223,7 +239,8 @@ std::vector<int64_t> SqliteStore::put_document(const Document& doc, const std::s
         .bind(6, c.section)
         .bind(7, static_cast<int64_t>(c.page))
         .bind(8, static_cast<int64_t>(c.page_end))
-        .bind(9, static_cast<int64_t>(c.tokens));
+        .bind(9, static_cast<int64_t>(c.tokens))
+        .bind(11, c.regions.empty() ? std::string() : ingest::regions_to_json(c.regions).dump());
     if (vectors.empty()) {
       ins.bind_null(10);
     } else {
@@ -243,7 +260,7 @@ std::vector<StoredChunk> SqliteStore::chunks(std::span<const int64_t> ids) const
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "SELECT c.doc_id, c.idx, c.begin_offset, c.end_offset, c.text, c.section, c.page, c.page_end, c.tokens, "
-      "d.title, d.source FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?");
+      "d.title, d.source, c.regions FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?");
   std::vector<StoredChunk> out;
   out.reserve(ids.size());
   for (int64_t id : ids) {
@@ -262,6 +279,7 @@ std::vector<StoredChunk> SqliteStore::chunks(std::span<const int64_t> ids) const
       s.chunk.tokens = static_cast<size_t>(st.column_int(8));
       s.title = st.column_text(9);
       s.source = st.column_text(10);
+      s.chunk.regions = ingest::regions_from_json(st.column_text(11));
       out.push_back(std::move(s));
     }
     st.reset();

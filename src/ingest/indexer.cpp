@@ -10,6 +10,8 @@
 #include "models/hub_digest.h"
 #include "ragrt/error.h"
 #include "ragrt/loader.h"
+#include "ragrt/model_cache.h"
+#include "ragrt/ocr.h"
 #include "ragrt/splitter.h"
 #include "ragrt/tokenizer.h"
 
@@ -78,6 +80,20 @@ std::string pipeline_fingerprint(const RagConfig& c) {
   return fmt::format("{:016x}", fnv1a(s));
 }
 
+// What shapes the text OCR reads (for images and PDFs only, so turning OCR on or off re-reads
+// those and leaves every other file as indexed).
+std::string ocr_fingerprint(const RagConfig& c) {
+  if (!c.ocr) return "ocr=off";
+  const OcrParams& o = *c.ocr;
+  return fmt::format("{:016x}", fnv1a(fmt::format("ocr={}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", o.model_dir.string(),
+                                                  o.detection_model, o.classifier_model, o.recognition_model,
+                                                  o.dictionary, o.detection_max_side, o.binary_threshold,
+                                                  o.box_threshold, o.unclip_ratio, o.max_image_side, o.pdf_dpi,
+                                                  o.space_threshold, o.direction_threshold, o.low_confidence)));
+}
+
+bool may_need_ocr(const DocumentLoader& loader) { return loader.name() == "pdf" || loader.name() == "image"; }
+
 struct PendingFile {
   std::string file_id;
   std::string hash;
@@ -90,7 +106,16 @@ class IndexRun {
   IndexRun(KnowledgeBase& kb, const IndexOptions& options)
       : kb_(kb), options_(options), tokenizer_(splitter_tokenizer(kb.config())),
         splitter_(*tokenizer_, kb.config().splitter), fingerprint_(pipeline_fingerprint(kb.config())),
-        start_(Clock::now()) {}
+        ocr_fingerprint_(ocr_fingerprint(kb.config())), start_(Clock::now()) {
+    loader_options_ = kb.config().ingest;
+    if (kb.config().ocr) {
+      // Loaded on the first scan met, so indexing text files never needs the OCR models.
+      auto engine = std::make_shared<Lazy<OcrEngine>>();
+      loader_options_.ocr = [engine, params = *kb.config().ocr]() -> const OcrEngine& {
+        return engine->get([&] { return std::make_shared<OcrEngine>(params); });
+      };
+    }
+  }
 
   IndexReport run(const std::vector<fs::path>& paths) {
     const std::vector<SourceFile> files = collect_files(paths);
@@ -133,13 +158,14 @@ class IndexRun {
   void process(const SourceFile& f) {
     const DocumentLoader* loader = loader_for(f.path);
     if (!loader) {
-      fail(f, fmt::format("unknown file type '{}' (ragrt reads .txt .md .html .pdf .csv .jsonl .docx)",
+      fail(f, fmt::format("unknown file type '{}' (ragrt reads .txt .md .html .pdf .csv .jsonl .docx and, with OCR, .png .jpg "
+                          ".jpeg .tif .tiff .bmp)",
                           f.path.extension().string()));
       return;
     }
     try {
-      const std::string hash =
-          models::file_digest(f.path, models::DigestAlgorithm::kSha256) + ":" + fingerprint_;
+      const std::string hash = models::file_digest(f.path, models::DigestAlgorithm::kSha256) + ":" + fingerprint_ +
+                               (may_need_ocr(*loader) ? ":" + ocr_fingerprint_ : "");
       if (auto it = existing_.find(f.doc_id); it != existing_.end() && it->second.hash == hash) {
         ++progress_.files_unchanged;
         return;
@@ -147,7 +173,13 @@ class IndexRun {
       PendingFile p;
       p.file_id = f.doc_id;
       p.hash = hash;
-      p.docs = loader->load(f.path, f.doc_id, kb_.config().ingest);
+      LoaderOptions options = loader_options_;
+      options.on_page = [&](int done, int total) {
+        progress_.current = fmt::format("{} (page {}/{})", f.doc_id, done, total);
+        report();
+      };
+      p.docs = loader->load(f.path, f.doc_id, options);
+      progress_.current = f.doc_id;
       for (Document& d : p.docs) {
         d.metadata["file"] = f.doc_id;
         p.chunks.push_back(splitter_.split(d));
@@ -252,6 +284,8 @@ class IndexRun {
   std::unique_ptr<Tokenizer> tokenizer_;
   Splitter splitter_;
   std::string fingerprint_;
+  std::string ocr_fingerprint_;
+  LoaderOptions loader_options_;  // the config's, with OCR attached
   Clock::time_point start_;
   IndexProgress progress_;
   std::vector<IndexFailure> failures_;

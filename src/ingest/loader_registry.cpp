@@ -5,6 +5,7 @@
 #include "ingest/csv_loader.h"
 #include "ingest/docx_loader.h"
 #include "ingest/html_loader.h"
+#include "ingest/image_loader.h"
 #include "ingest/jsonl_loader.h"
 #include "ingest/markdown_loader.h"
 #include "ingest/pdf_loader.h"
@@ -23,7 +24,8 @@ std::vector<const DocumentLoader*> all_loaders() {
   static const ingest::CsvLoader csv;
   static const ingest::JsonlLoader jsonl;
   static const ingest::DocxLoader docx;
-  return {&txt, &md, &html, &pdf, &csv, &jsonl, &docx};
+  static const ingest::ImageLoader image;
+  return {&txt, &md, &html, &pdf, &csv, &jsonl, &docx, &image};
 }
 
 const DocumentLoader* loader_for(const std::filesystem::path& file) {

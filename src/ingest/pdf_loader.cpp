@@ -1,64 +1,48 @@
 #include "ingest/pdf_loader.h"
 
-#include <climits>
-#include <memory>
-#include <mutex>
-
-#include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-global.h>
-#include <poppler/cpp/poppler-page.h>
-
+#include "ingest/ocr_pages.h"
 #include "ingest/source_bytes.h"
 #include "ragrt/error.h"
+#include "ragrt/ocr.h"
 #include "text/utf8.h"
 
 namespace ragrt::ingest {
 namespace {
 
-std::string utf8_of(const poppler::ustring& s) {
-  const poppler::byte_array bytes = s.to_utf8();
-  return std::string(bytes.begin(), bytes.end());
-}
+// A page whose text layer has fewer visible characters than this is taken for a scan (a scanner
+// may stamp a page number or a date on it) and read with OCR, which is kept when it finds more.
+constexpr size_t kScanTextBytes = 16;
 
-void silence_poppler() {
-  // poppler prints every syntax problem of a damaged PDF to stderr; the loader reports failures
-  // itself, naming the file, so the library's chatter would only be noise in the server log.
-  static std::once_flag once;
-  std::call_once(once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
+size_t visible_bytes(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += !(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v');
+  return n;
 }
 
 }  // namespace
 
 std::vector<Document> PdfLoader::load(const std::filesystem::path& file, const std::string& doc_id,
                                       const LoaderOptions& options) const {
-  silence_poppler();
-  const std::string bytes = read_source_bytes(file, options);
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: {} bytes is more than poppler takes", file.string(),
-                     bytes.size());
-  }
-  // load_from_raw_data does not copy: `bytes` outlives `pdf`.
-  std::unique_ptr<poppler::document> pdf(
-      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
-  if (!pdf) {
-    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: not a readable PDF (poppler could not parse it)",
-                     file.string());
-  }
-  if (pdf->is_locked()) {
-    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument,
-                     "{}: the PDF is encrypted with a password; decrypt it (e.g. qpdf --decrypt) to index it",
-                     file.string());
-  }
+  const PdfDocument pdf(read_source_bytes(file, options), file.string());
   Document doc;
   doc.id = doc_id;
   doc.source = file.string();
   doc.metadata["format"] = name();
-  const int page_count = pdf->pages();
+  const int page_count = pdf.pages();
+  size_t ocr_pages = 0, low = 0;
   for (int i = 0; i < page_count; ++i) {
-    std::unique_ptr<poppler::page> page(pdf->create_page(i));
-    if (!page) RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}: page {} cannot be read", file.string(), i + 1);
-    const std::string raw = utf8_of(page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout));
-    const std::string_view text = trim_ascii(raw);
+    const std::string text = pdf.text(i);
+    if (options.ocr && visible_bytes(text) < kScanTextBytes) {
+      const OcrEngine& engine = options.ocr();
+      OcrPage page = engine.recognize(pdf.render(i, engine.params().pdf_dpi, engine.params().max_image_side));
+      page.number = i + 1;
+      if (visible_bytes(page.text()) > visible_bytes(text)) {
+        low += append_ocr_page(doc, page);
+        ++ocr_pages;
+        if (options.on_page) options.on_page(i + 1, page_count);
+        continue;
+      }
+    }
     if (!text.empty() && !doc.text.empty()) doc.text += "\n\n";
     Page span;
     span.number = i + 1;
@@ -66,10 +50,11 @@ std::vector<Document> PdfLoader::load(const std::filesystem::path& file, const s
     doc.text += text;
     span.end = doc.text.size();
     doc.pages.push_back(span);
+    if (options.on_page) options.on_page(i + 1, page_count);
   }
   require_utf8(file, doc.text, "extracted text");
-  std::string title(trim_ascii(utf8_of(pdf->info_key("Title"))));
-  if (text::find_invalid_utf8(title) != text::kValidUtf8) title.clear();
+  note_ocr(doc, ocr_pages, low);
+  const std::string title = pdf.title();
   doc.title = title.empty() ? file_title(file) : title;
   std::vector<Document> out;
   out.push_back(std::move(doc));

@@ -186,6 +186,10 @@ class DocumentCutter {
     c.section = section_at(b);
     c.page = page_at(b);
     c.page_end = page_at(e - 1);
+    // Regions are sorted by begin and do not overlap, so those ending after b start at one place.
+    const auto& regions = doc_.regions;
+    auto r = std::partition_point(regions.begin(), regions.end(), [&](const TextRegion& x) { return x.end <= b; });
+    for (; r != regions.end() && r->begin < e; ++r) c.regions.push_back(*r);
     // Tokens the chunk's text holds. A token that starts in stripped leading whitespace (byte-level
     // BPE's " word") still belongs to the chunk; tokens made only of stripped whitespace do not.
     // The cut [raw_b, raw_e) splits no token, so every candidate starts inside it.

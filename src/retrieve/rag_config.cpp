@@ -137,7 +137,7 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
   r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "document_store", "vector_store", "vector_index",
                          "reranker", "retrievers",
                          "default_retriever", "generator", "tools", "memory", "traces", "pipelines",
-                         "default_pipeline", "server"});
+                         "default_pipeline", "server", "ocr"});
   RagConfig c;
   c.file = source;
   c.base_dir = base_dir;
@@ -153,6 +153,7 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     if (n["metadata_fields"]) c.ingest.metadata_fields = r.strings(n["metadata_fields"], "ingest.metadata_fields");
     if (n["max_file_bytes"]) c.ingest.max_file_bytes = r.count(n["max_file_bytes"], "ingest.max_file_bytes", 1);
   }
+  c.ocr = read_ocr_config(r, root["ocr"]);
   if (const auto& n = root["splitter"]) {
     r.only_keys(n, "splitter", {"chunk_tokens", "overlap_tokens", "tokenizer"});
     if (n["tokenizer"]) c.splitter_tokenizer = r.path(n["tokenizer"], "splitter.tokenizer");

@@ -1,3 +1,4 @@
+#include "ingest/text_region_json.h"
 #include "server/chat_json.h"
 
 #include <algorithm>
@@ -172,7 +173,8 @@ json citation_json(const Citation& c) {
           {"page", c.page ? json(*c.page) : json(nullptr)},
           {"begin", c.start},
           {"end", c.end},
-          {"text", c.text}};
+          {"text", c.text},
+          {"regions", ingest::regions_to_json(c.regions)}};
 }
 
 CompletionHeader new_completion_header(const std::string& model, const ComponentGraph& graph) {

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <openssl/evp.h>
 
+#include "ingest/text_region_json.h"
 #include "server/http_error.h"
 #include "server/server_context.h"
 
@@ -161,7 +162,8 @@ void handle_retrieve(ServerContext& ctx, const httplib::Request& req, httplib::R
                     {"begin", c.begin},
                     {"end", c.end},
                     {"score", r.hit.score},
-                    {"stages", r.hit.stages}});
+                    {"stages", r.hit.stages},
+                    {"regions", ingest::regions_to_json(c.regions)}});
   }
   reply_json(res, 200, {{"object", "list"},
                         {"retriever", retriever.empty() ? kb.config().default_retriever : retriever},

@@ -42,7 +42,7 @@ TEST(IngestLoaderFor, AllLoadersHaveDistinctNamesAndLowerCaseExtensions) {
       EXPECT_EQ(loader_for("file" + ext), loader);
     }
   }
-  EXPECT_EQ(names, (std::set<std::string>{"txt", "markdown", "html", "pdf", "csv", "jsonl", "docx"}));
+  EXPECT_EQ(names, (std::set<std::string>{"txt", "markdown", "html", "pdf", "csv", "jsonl", "docx", "image"}));
 }
 
 class IngestCollectFiles : public ScratchDir {};
