@@ -46,7 +46,7 @@ class ProgressView {
                  current);
       if (last) fmt::print(stderr, "\n");
     } else {
-      fmt::print(stderr, "index: {} ({:.1f} s)\n", counts, p.seconds);
+      fmt::print(stderr, "index: {} ({:.1f} s){}{}\n", counts, p.seconds, p.current.empty() ? "" : " ", p.current);
     }
     std::fflush(stderr);
   }

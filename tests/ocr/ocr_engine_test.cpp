@@ -216,6 +216,21 @@ TEST_F(OcrEngineTest, ReadsEveryPageOfAScannedPdfWithProgress) {
   EXPECT_EQ(pages[2].number, 3);
 }
 
+TEST_F(OcrEngineTest, ReadsEveryFrameOfAMultiPageTiff) {
+  render_page(dir_ / "a.png", 500, 80, 24, stacked({{"First page of the fax", false}}, 50, 0));
+  render_page(dir_ / "b.png", 500, 80, 24, stacked({{"Second page: order #55501", false}}, 50, 0));
+  const fs::path tiff = dir_ / "fax.tiff";
+  const std::string cmd = "convert " + ragrt::testing::shell_quote((dir_ / "a.png").string()) + " " +
+                          ragrt::testing::shell_quote((dir_ / "b.png").string()) + " " +
+                          ragrt::testing::shell_quote(tiff.string());
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const auto pages = engine_->read_file(tiff);
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(pages[1].number, 2);
+  EXPECT_LE(character_error_rate(pages[0].text(), "First page of the fax"), kMaxCer) << pages[0].text();
+  EXPECT_LE(character_error_rate(pages[1].text(), "Second page: order #55501"), kMaxCer) << pages[1].text();
+}
+
 TEST_F(OcrEngineTest, MissingModelsNameTheFileAndTheFix) {
   OcrParams p;
   p.model_dir = dir_ / "no-models";
