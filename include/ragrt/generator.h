@@ -94,6 +94,15 @@ struct GenerationResult {
   double total_ms = 0;
 };
 
+// What a generator with a scheduler (the local engine) reports for /metrics.
+struct BatchingStats {
+  uint64_t steps = 0;  // decode steps run
+  uint64_t rows = 0;   // sum of the batch sizes of those steps
+  std::vector<uint64_t> steps_by_batch_size;  // [n]: steps that decoded n sequences together
+  size_t active = 0;  // sequences being decoded now
+  size_t queued = 0;  // waiting for a place in the batch
+};
+
 class Generator {
  public:
   virtual ~Generator() = default;
@@ -108,6 +117,8 @@ class Generator {
   // ragrt::Error with kInvalidArgument for a bad request (no messages, a message without a role,
   // invalid UTF-8), kIo when a remote server cannot be reached after the retries, kRuntime otherwise.
   virtual GenerationResult generate(const GenerationRequest& request) = 0;
+  // nullopt for generators that do not batch (extractive, remote servers).
+  virtual std::optional<BatchingStats> batching_stats() const { return std::nullopt; }
 };
 
 }  // namespace ragrt

@@ -88,6 +88,13 @@ EngineStats Engine::stats() const {
   return stats_;
 }
 
+void Engine::count_step(size_t batch) {
+  stats_.steps += 1;
+  stats_.batched_rows += batch;
+  if (stats_.steps_by_batch_size.size() <= batch) stats_.steps_by_batch_size.resize(batch + 1);
+  stats_.steps_by_batch_size[batch] += 1;
+}
+
 void Engine::loop() {
   for (;;) {
     std::vector<std::unique_ptr<Sequence>> joining;
@@ -211,8 +218,7 @@ void Engine::decode_step() {
   batch_kv_.advance(std::move(out.present));
   {
     std::lock_guard lock(mutex_);
-    stats_.steps += 1;
-    stats_.batched_rows += batch;
+    count_step(batch);
   }
   for (size_t b = 0; b < batch; ++b) {
     Sequence& seq = *active_[b];
@@ -267,8 +273,7 @@ void Engine::speculative_step() {
     batch_kv_ = KvCache::gather(std::span(&row, 1));
   }
   std::lock_guard lock(mutex_);
-  stats_.steps += 1;
-  stats_.batched_rows += 1;
+  count_step(1);
   stats_.drafted_tokens += draft.size();
   stats_.accepted_tokens += matched;
 }
@@ -283,8 +288,7 @@ void Engine::step_without_cache(Sequence& seq) {
   auto out = model_->run({1, n, 0, ids, mask, positions, past});
   {
     std::lock_guard lock(mutex_);
-    stats_.steps += 1;
-    stats_.batched_rows += 1;
+    count_step(1);
     stats_.prefill_tokens += n;
   }
   accept(seq, seq.sampler.next(out.last_logits(0), seq.history));

@@ -57,6 +57,7 @@ struct EngineResult {
 struct EngineStats {
   uint64_t steps = 0;            // decode steps run
   uint64_t batched_rows = 0;     // sum of batch sizes over the steps
+  std::vector<uint64_t> steps_by_batch_size;  // [n]: steps that decoded n sequences together
   uint64_t prefill_tokens = 0;   // prompt tokens computed
   uint64_t reused_tokens = 0;    // prompt tokens taken from the prefix cache
   uint64_t generated_tokens = 0;
@@ -92,6 +93,7 @@ class Engine {
   void speculative_step();
   void step_without_cache(Sequence& seq);
   void accept(Sequence& seq, int32_t token);
+  void count_step(size_t batch);  // under mutex_
   void finish(Sequence& seq, FinishReason reason);
   void fail_all(std::exception_ptr error);
 

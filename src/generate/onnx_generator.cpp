@@ -54,6 +54,11 @@ class OnnxGenerator : public Generator {
     engine_ = std::make_unique<generate::Engine>(model_, tokenizer_, engine);
   }
 
+  std::optional<BatchingStats> batching_stats() const override {
+    const generate::EngineStats e = engine_->stats();
+    return BatchingStats{e.steps, e.batched_rows, e.steps_by_batch_size, e.active, e.queued};
+  }
+
   // Templates that render tools mention the `tools` variable; others would drop them silently.
   bool native_tool_calls() const override {
     return chat_template_ && chat_template_->source().find("tools") != std::string::npos;

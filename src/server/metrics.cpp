@@ -98,6 +98,22 @@ std::string Metrics::render(const MetricsGauges& g) const {
   out += fmt::format("ragrt_config_reloads_total {}\n", g.config_reloads);
   header(out, "ragrt_config_reload_failures_total", "counter", "config edits rejected (the previous config kept serving)");
   out += fmt::format("ragrt_config_reload_failures_total {}\n", g.config_failures);
+  if (g.batching) {
+    const BatchingStats& b = *g.batching;
+    header(out, "ragrt_engine_batch_size", "histogram", "sequences decoded together, per decode step of the local engine");
+    uint64_t cumulative = 0;
+    for (size_t n = 1; n < b.steps_by_batch_size.size(); ++n) {
+      cumulative += b.steps_by_batch_size[n];
+      out += fmt::format("ragrt_engine_batch_size_bucket{{le=\"{}\"}} {}\n", n, cumulative);
+    }
+    out += fmt::format("ragrt_engine_batch_size_bucket{{le=\"+Inf\"}} {}\nragrt_engine_batch_size_sum {}\n"
+                       "ragrt_engine_batch_size_count {}\n",
+                       b.steps, b.rows, b.steps);
+    header(out, "ragrt_engine_active_sequences", "gauge", "sequences the local engine is decoding");
+    out += fmt::format("ragrt_engine_active_sequences {}\n", b.active);
+    header(out, "ragrt_engine_queued_sequences", "gauge", "sequences waiting for a place in the engine's batch");
+    out += fmt::format("ragrt_engine_queued_sequences {}\n", b.queued);
+  }
   header(out, "ragrt_config_info", "gauge", "the config version serving");
   out += fmt::format("ragrt_config_info{{version=\"{}\"}} 1\n", escape_label(g.config_version));
   return out;

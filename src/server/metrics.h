@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "ragrt/generator.h"
+
 namespace ragrt::server {
 
 class Histogram {
@@ -31,6 +33,7 @@ struct MetricsGauges {
   size_t queued = 0;     // waiting for a slot
   size_t config_reloads = 0, config_failures = 0;
   std::string config_version;
+  std::optional<BatchingStats> batching;  // the serving config's generator, when it batches
 };
 
 class Metrics {

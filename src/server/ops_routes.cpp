@@ -37,7 +37,9 @@ void handle_readyz(ServerContext& ctx, const httplib::Request&, httplib::Respons
 
 void handle_metrics(ServerContext& ctx, const httplib::Request&, httplib::Response& res) {
   const LiveGraphStatus s = ctx.live->status();
-  res.set_content(ctx.metrics.render({ctx.gate.running(), ctx.gate.waiting(), s.reloads, s.failures, s.version}),
+  const auto graph = ctx.live->current();
+  res.set_content(ctx.metrics.render({ctx.gate.running(), ctx.gate.waiting(), s.reloads, s.failures, s.version,
+                                      graph ? graph->generator().batching_stats() : std::nullopt}),
                   "text/plain; version=0.0.4; charset=utf-8");
 }
 

@@ -342,6 +342,10 @@ TEST_F(ServerTest, WithTheSyntheticLlmUsageCountsTokensAndStreamsTheSameText) {
   EXPECT_EQ(last["usage"], whole.body["usage"]);
   const std::string metrics = get("/metrics").text;
   EXPECT_THAT(metrics, ::testing::ContainsRegex("ragrt_tokens_total\\{kind=\"completion\"\\} [1-9]"));
+  // Both requests ran alone: every decode step had a batch of one.
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("ragrt_engine_batch_size_bucket\\{le=\"1\"\\} [1-9]"));
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("ragrt_engine_batch_size_count [1-9]"));
+  EXPECT_THAT(metrics, HasSubstr("# TYPE ragrt_engine_active_sequences gauge\n"));
 }
 
 TEST_F(ServerTest, ModelsAreThePipelinesPlusDefault) {
