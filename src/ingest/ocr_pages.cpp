@@ -5,16 +5,20 @@
 
 namespace ragrt::ingest {
 
-size_t append_ocr_page(Document& doc, const OcrPage& page) {
-  std::vector<std::pair<size_t, size_t>> ranges;
-  const std::string text = page.text(&ranges);
+Page append_page(Document& doc, int number, std::string_view text) {
   if (!text.empty() && !doc.text.empty()) doc.text += "\n\n";
   Page span;
-  span.number = page.number;
+  span.number = number;
   span.begin = doc.text.size();
   doc.text += text;
   span.end = doc.text.size();
   doc.pages.push_back(span);
+  return span;
+}
+
+size_t append_ocr_page(Document& doc, const OcrPage& page) {
+  std::vector<std::pair<size_t, size_t>> ranges;
+  const Page span = append_page(doc, page.number, page.text(&ranges));
   size_t low = 0;
   const float w = static_cast<float>(std::max(1, page.width)), h = static_cast<float>(std::max(1, page.height));
   for (size_t i = 0; i < page.lines.size(); ++i) {

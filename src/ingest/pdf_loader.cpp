@@ -43,13 +43,7 @@ std::vector<Document> PdfLoader::load(const std::filesystem::path& file, const s
         continue;
       }
     }
-    if (!text.empty() && !doc.text.empty()) doc.text += "\n\n";
-    Page span;
-    span.number = i + 1;
-    span.begin = doc.text.size();
-    doc.text += text;
-    span.end = doc.text.size();
-    doc.pages.push_back(span);
+    append_page(doc, i + 1, text);
     if (options.on_page) options.on_page(i + 1, page_count);
   }
   require_utf8(file, doc.text, "extracted text");

@@ -22,7 +22,6 @@ class DirectionClassifier {
  private:
   std::unique_ptr<runtime::Session> session_;
   const OcrParams& params_;
-  std::string input_, output_;
 };
 
 }  // namespace ragrt::ocr

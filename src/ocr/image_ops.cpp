@@ -85,12 +85,28 @@ void pack_line(const cv::Mat& crop, int height, int width, float* out) {
   }
 }
 
-std::vector<size_t> order_by_aspect(const std::vector<cv::Mat>& crops) {
+void run_line_batches(const runtime::Session& session, const std::vector<cv::Mat>& crops, size_t batch_size,
+                      int height, const BatchWidth& width, const BatchOutput& on_output) {
   std::vector<size_t> order(crops.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto aspect = [&](size_t i) { return static_cast<double>(crops[i].cols) / std::max(1, crops[i].rows); };
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return aspect(a) < aspect(b); });
-  return order;
+
+  const std::string input_name = first_input(session), output_name = first_output(session);
+  const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  const size_t batch = std::max<size_t>(1, batch_size);
+  for (size_t first = 0; first < order.size(); first += batch) {
+    const std::span<const size_t> rows(order.data() + first, std::min(batch, order.size() - first));
+    const int w = width(rows);
+    const size_t slot = static_cast<size_t>(3) * height * w;
+    std::vector<float> input(rows.size() * slot, 0.0f);
+    for (size_t r = 0; r < rows.size(); ++r) pack_line(crops[rows[r]], height, w, input.data() + r * slot);
+    const int64_t shape[4] = {static_cast<int64_t>(rows.size()), 3, height, w};
+    std::vector<Ort::Value> inputs;
+    inputs.push_back(Ort::Value::CreateTensor<float>(memory, input.data(), input.size(), shape, 4));
+    const auto outputs = session.run({input_name.c_str()}, inputs, {output_name.c_str()});
+    on_output(rows, outputs[0]);
+  }
 }
 
 }  // namespace ragrt::ocr

@@ -3,6 +3,9 @@
 // bounded size, cutting a text line out along its quadrilateral, and packing crops into the NCHW
 // float tensors PaddleOCR's models read.
 #include <array>
+#include <functional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -37,7 +40,13 @@ cv::Mat crop_line(const cv::Mat& bgr, const Quad& quad);
 // width `width` whose padding stays 0, as PaddleOCR's classifier and recognizer expect.
 void pack_line(const cv::Mat& crop, int height, int width, float* nchw_row);
 
-// Indices of `crops` ordered by width / height, so that a batch pads its lines to similar widths.
-std::vector<size_t> order_by_aspect(const std::vector<cv::Mat>& crops);
+// Runs `session` (its first input and output) over `crops` in batches of at most batch_size lines,
+// ordered by width / height so that a batch pads its lines to similar widths. Each batch is packed
+// with pack_line, `height` high and width(rows) wide; on_output(rows, output) gets the crops'
+// indices in batch order and the batch's output.
+using BatchWidth = std::function<int(std::span<const size_t> rows)>;
+using BatchOutput = std::function<void(std::span<const size_t> rows, const Ort::Value& output)>;
+void run_line_batches(const runtime::Session& session, const std::vector<cv::Mat>& crops, size_t batch_size,
+                      int height, const BatchWidth& width, const BatchOutput& on_output);
 
 }  // namespace ragrt::ocr

@@ -14,6 +14,7 @@
 #include <poppler/cpp/poppler-page.h>
 #include <poppler/cpp/poppler-page-renderer.h>
 
+#include "ingest/source_bytes.h"
 #include "ragrt/error.h"
 #include "ragrt/ocr.h"
 #include "text/utf8.h"
@@ -61,10 +62,7 @@ namespace {
 
 std::string trimmed_utf8(const poppler::ustring& u) {
   const poppler::byte_array utf8 = u.to_utf8();
-  std::string s(utf8.begin(), utf8.end());
-  const auto b = s.find_first_not_of(" \t\r\n\f\v");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n\f\v") - b + 1);
+  return std::string(ingest::trim_ascii(std::string_view(utf8.data(), utf8.size())));
 }
 
 }  // namespace

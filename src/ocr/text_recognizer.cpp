@@ -19,8 +19,7 @@ TextRecognizer::TextRecognizer(std::unique_ptr<runtime::Session> session, const 
                                const OcrParams& params)
     : session_(std::move(session)), params_(params) {
   const auto& in = session_->require_input("text recognizer", {first_input(*session_), {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT}, {"batch", "3", "height", "width"}});
-  output_ = session_->require_output("text recognizer", {first_output(*session_), {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT}, {"batch", "steps", "classes"}}).name;
-  input_ = in.name;
+  const auto& out = session_->require_output("text recognizer", {first_output(*session_), {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT}, {"batch", "steps", "classes"}});
   if (in.shape.size() == 4 && in.shape[2] > 0) height_ = static_cast<int>(in.shape[2]);
 
   std::ifstream file(dictionary, std::ios::binary);
@@ -39,7 +38,6 @@ TextRecognizer::TextRecognizer(std::unique_ptr<runtime::Session> session, const 
     classes_.push_back(line);
   }
   classes_.emplace_back(" ");
-  const auto& out = *session_->find_output(output_);
   if (out.shape.size() == 3 && out.shape[2] > 0 && static_cast<size_t>(out.shape[2]) != classes_.size()) {
     RAGRT_THROW_KIND(ErrorKind::kInvalidModel,
                      "{} has {} characters, so the recognizer should have {} classes (with blank and space); {} has {}: "
@@ -50,33 +48,24 @@ TextRecognizer::TextRecognizer(std::unique_ptr<runtime::Session> session, const 
 
 std::vector<RecognizedText> TextRecognizer::recognize(const std::vector<cv::Mat>& crops) const {
   std::vector<RecognizedText> results(crops.size());
-  const std::vector<size_t> order = order_by_aspect(crops);
-  const size_t batch = static_cast<size_t>(std::max(1, params_.batch_size));
-  const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-  for (size_t first = 0; first < order.size(); first += batch) {
-    const size_t n = std::min(batch, order.size() - first);
+  auto width = [&](std::span<const size_t> rows) {
     double aspect = kMinAspect;
-    for (size_t r = 0; r < n; ++r) {
-      const cv::Mat& c = crops[order[first + r]];
-      aspect = std::max(aspect, static_cast<double>(c.cols) / std::max(1, c.rows));
-    }
-    const int width = static_cast<int>(height_ * aspect);
-    const size_t slot = static_cast<size_t>(3) * height_ * width;
-    std::vector<float> input(n * slot, 0.0f);
-    for (size_t r = 0; r < n; ++r) pack_line(crops[order[first + r]], height_, width, input.data() + r * slot);
-    const int64_t shape[4] = {static_cast<int64_t>(n), 3, height_, width};
-    std::vector<Ort::Value> inputs;
-    inputs.push_back(Ort::Value::CreateTensor<float>(memory, input.data(), input.size(), shape, 4));
-    auto outputs = session_->run({input_.c_str()}, inputs, {output_.c_str()});
-    const auto out_shape = outputs[0].GetTensorTypeAndShapeInfo().GetShape();
-    RAGRT_THROW_IF_NOT_KIND(out_shape.size() == 3 && out_shape[0] == static_cast<int64_t>(n) &&
-                                static_cast<size_t>(out_shape[2]) == classes_.size(),
-                            ErrorKind::kInvalidModel, "{}: the recognizer's output is not [{}, steps, {}]",
-                            session_->path().string(), n, classes_.size());
-    const size_t steps = static_cast<size_t>(out_shape[1]);
-    const float* p = outputs[0].GetTensorData<float>();
-    for (size_t r = 0; r < n; ++r) results[order[first + r]] = decode(p + r * steps * classes_.size(), steps, classes_.size());
-  }
+    for (size_t i : rows) aspect = std::max(aspect, static_cast<double>(crops[i].cols) / std::max(1, crops[i].rows));
+    return static_cast<int>(height_ * aspect);
+  };
+  run_line_batches(*session_, crops, static_cast<size_t>(params_.batch_size), height_, width,
+                   [&](std::span<const size_t> rows, const Ort::Value& output) {
+                     const auto shape = output.GetTensorTypeAndShapeInfo().GetShape();
+                     RAGRT_THROW_IF_NOT_KIND(shape.size() == 3 && shape[0] == static_cast<int64_t>(rows.size()) &&
+                                                 static_cast<size_t>(shape[2]) == classes_.size(),
+                                             ErrorKind::kInvalidModel, "{}: the recognizer's output is not [{}, steps, {}]",
+                                             session_->path().string(), rows.size(), classes_.size());
+                     const size_t steps = static_cast<size_t>(shape[1]);
+                     const float* p = output.GetTensorData<float>();
+                     for (size_t r = 0; r < rows.size(); ++r) {
+                       results[rows[r]] = decode(p + r * steps * classes_.size(), steps, classes_.size());
+                     }
+                   });
   return results;
 }
 

@@ -33,7 +33,6 @@ class TextRecognizer {
   std::unique_ptr<runtime::Session> session_;
   const OcrParams& params_;
   std::vector<std::string> classes_;  // "" (blank), dictionary..., " "
-  std::string input_, output_;
   int height_ = 48;
 };
 
