@@ -3,7 +3,8 @@
 export, for ragrt's tests and benchmarks.
 
     make_test_models.py OUT --minilm-tokenizer DIR [--qwen-tokenizer DIR ...]
-        writes OUT/{bert-mean,bert-cls,cross-encoder,pooling-probe,bad-inputs,llama-tiny,llama-tiny-merged}/
+        writes OUT/{bert-mean,bert-cls,cross-encoder,pooling-probe,bad-inputs,llama-tiny,llama-tiny-merged,
+                    llama-tiny-external}/
     make_test_models.py OUT --minilm-tokenizer DIR --minilm-l6
         writes OUT/minilm-l6/ only: the all-MiniLM-L6-v2 shape (6 layers, hidden 384), for benchmarks
     make_test_models.py OUT --minilm-tokenizer DIR --qwen-tokenizer DIR --llama-bench
@@ -577,6 +578,31 @@ def build_llama_merged(out, src_name="llama-tiny", name="llama-tiny-merged"):
     onnx.save(merged, os.path.join(folder, "onnx", "model.onnx"))
 
 
+def build_llama_external(out, src_name="llama-tiny", name="llama-tiny-external"):
+    """The same decoder as exports of big models store it: the output projection as its own
+    [hidden, vocab] weight (constant folding of the tied embedding's transpose) and every weight in
+    an external data file beside the graph."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    src = os.path.join(out, src_name)
+    folder = os.path.join(out, name)
+    shutil.copytree(src, folder, dirs_exist_ok=True)
+    m = onnx.load(os.path.join(src, "onnx", "model.onnx"))
+    g = m.graph
+    logits = next(n for n in g.node if "logits" in n.output)
+    transpose = next(n for n in g.node if logits.input[1] in n.output)
+    embed = next(i for i in g.initializer if i.name == transpose.input[0])
+    weight = numpy_helper.to_array(embed).T.copy()
+    g.node.remove(transpose)
+    g.initializer.append(numpy_helper.from_array(np.ascontiguousarray(weight), logits.input[1]))
+    onnx.checker.check_model(m)
+    path = os.path.join(folder, "onnx", "model.onnx")
+    onnx.save(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location="model.onnx_data",
+              size_threshold=1024)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
@@ -609,6 +635,7 @@ def main():
     build_probe_models(a.out, a.minilm_tokenizer)
     gap = build_llama(a.out, a.qwen_tokenizer)
     build_llama_merged(a.out)
+    build_llama_external(a.out)
     print(f"make_test_models: wrote {a.out} (llama-tiny cache vs no-cache max logit gap {gap:.2e})")
 
 

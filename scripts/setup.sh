@@ -19,6 +19,7 @@ APT_PACKAGES=(
   python3-onnx python3-torch python3-numpy
   chromium fonts-noto-cjk   # the web page's end-to-end test (headless, driven by playwright-core)
   libopencv-dev             # OCR: image decoding, resizing, contours and perspective crops
+  libonnx-dev libprotobuf-dev  # reading and editing decoder graphs (the vocabulary projection)
   imagemagick img2pdf fonts-dejavu-core  # OCR tests and bench render their pages from known text
 )
 # Node.js may come from elsewhere than Debian (its npm then ships inside nodejs); only ask

@@ -8,6 +8,8 @@
 //     max_batch: 8                    # onnx: requests decoded together
 //     prefix_cache_mb: 256            # onnx: key/values of recent prompts kept for reuse
 //     speculative_tokens: 4           # onnx: prompt-lookup draft per step for a lone request; 0 = off
+//     lm_head: auto                   # onnx: auto = ragrt runs the vocabulary projection on CPU
+//                                     #   where the graph allows; graph = leave it in the graph
 //     template_variables: {enable_thinking: false}
 //     session: {providers: [cuda, cpu], intra_op_threads: 4}
 //     base_url: http://localhost:8000/v1   # openai

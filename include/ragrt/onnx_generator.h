@@ -24,6 +24,10 @@ struct OnnxGeneratorParams {
   size_t prefix_cache_mb = 256;      // key/values of recent prompts kept for reuse; 0 disables
   size_t prefix_cache_min_tokens = 16;  // shorter shared prefixes are recomputed
   size_t speculative_tokens = 4;  // prompt-lookup draft checked per step when one request runs; 0 disables
+  // true: on CPU, ragrt runs the vocabulary projection itself where the graph allows (greedy
+  // choices screened on int8 weights, exact result; logits only for positions read). false
+  // leaves it in the graph.
+  bool lm_head_in_ragrt = true;
   std::string chat_template_name;    // for tokenizer_config.json files with several named templates
   nlohmann::ordered_json template_variables = nlohmann::ordered_json::object();  // e.g. {"enable_thinking": false}
 };

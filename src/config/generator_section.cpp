@@ -58,7 +58,7 @@ GeneratorConfig read_generator_config(const config::YamlReader& r, const YAML::N
     if (n["not_found_message"]) e.not_found_message = r.string(n["not_found_message"], "generator.not_found_message");
   } else if (g.type == "onnx") {
     r.only_keys(n, "generator", {"type", "model", "onnx_file", "session", "max_batch", "prefix_cache_mb",
-                                 "prefix_cache_min_tokens", "speculative_tokens", "chat_template", "template_variables", "context_passages",
+                                 "prefix_cache_min_tokens", "speculative_tokens", "lm_head", "chat_template", "template_variables", "context_passages",
                                  "sampling", "system_prompt"});
     auto& o = g.onnx;
     if (!n["model"]) r.fail(n, "generator.model", "missing: the decoder model folder (type onnx)");
@@ -71,6 +71,13 @@ GeneratorConfig read_generator_config(const config::YamlReader& r, const YAML::N
       o.prefix_cache_min_tokens = r.count(n["prefix_cache_min_tokens"], "generator.prefix_cache_min_tokens", 1);
     if (n["speculative_tokens"])
       o.speculative_tokens = r.count(n["speculative_tokens"], "generator.speculative_tokens");
+    if (n["lm_head"]) {
+      const std::string where = r.string(n["lm_head"], "generator.lm_head");
+      if (where != "auto" && where != "graph") {
+        r.fail(n["lm_head"], "generator.lm_head", fmt::format("'{}' is not one of: auto, graph", where));
+      }
+      o.lm_head_in_ragrt = where == "auto";
+    }
     if (n["chat_template"]) o.chat_template_name = r.string(n["chat_template"], "generator.chat_template");
     if (n["template_variables"]) {
       r.require_map(n["template_variables"], "generator.template_variables");

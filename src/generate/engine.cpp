@@ -15,6 +15,15 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
+// The distinct tokens of `history` when the repetition penalty is on (what it applies to).
+std::vector<int32_t> penalized_tokens(const ResolvedSampling& sampling, std::span<const int32_t> history) {
+  if (sampling.repetition_penalty == 1.0f) return {};
+  std::vector<int32_t> ids(history.begin(), history.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 }  // namespace
 
 struct Engine::Sequence {
@@ -201,7 +210,15 @@ void Engine::prefill(Sequence& seq) {
     stats_.prefill_tokens += n;
     stats_.reused_tokens += reused;
   }
-  accept(seq, seq.sampler.next(out.last_logits(0), seq.history));
+  accept(seq, choose(seq, out, {0, out.rows - 1}));
+}
+
+int32_t Engine::choose(Sequence& seq, models::DecoderOutput& out, models::OutputPosition at) {
+  const ResolvedSampling& sampling = seq.request.sampling;
+  if (sampling.do_sample) return seq.sampler.next(out.logits_at(at.b, at.pos), seq.history);
+  const std::vector<int32_t> penalized = penalized_tokens(sampling, seq.history);
+  const models::GreedyQuery query{at, penalized, sampling.repetition_penalty};
+  return out.argmax(std::span(&query, 1))[0];
 }
 
 void Engine::decode_step() {
@@ -220,9 +237,28 @@ void Engine::decode_step() {
     std::lock_guard lock(mutex_);
     count_step(batch);
   }
+  // Greedy rows are chosen together, sampled rows' logits computed together: one pass each over
+  // the projection's weights when ragrt runs it.
+  std::vector<std::vector<int32_t>> penalized(batch);
+  std::vector<models::GreedyQuery> greedy;
+  std::vector<models::OutputPosition> sampled;
+  for (size_t b = 0; b < batch; ++b) {
+    const ResolvedSampling& sampling = active_[b]->request.sampling;
+    const models::OutputPosition at{b, out.rows - 1};
+    if (sampling.do_sample) {
+      sampled.push_back(at);
+    } else {
+      penalized[b] = penalized_tokens(sampling, active_[b]->history);
+      greedy.push_back({at, penalized[b], sampling.repetition_penalty});
+    }
+  }
+  out.prepare_logits(sampled);
+  const std::vector<int32_t> chosen = out.argmax(greedy);
+  size_t next_greedy = 0;
   for (size_t b = 0; b < batch; ++b) {
     Sequence& seq = *active_[b];
-    accept(seq, seq.sampler.next(out.last_logits(b), seq.history));
+    accept(seq, seq.request.sampling.do_sample ? seq.sampler.next(out.logits_at(b, out.rows - 1), seq.history)
+                                               : chosen[next_greedy++]);
   }
 }
 
@@ -257,10 +293,29 @@ void Engine::speculative_step() {
   batch_kv_.advance(std::move(out.present));
 
   // Position j's logits follow draft[j - 1]; they are the ones decoding without a draft would have
-  // seen as long as every earlier drafted token was the one sampled.
+  // seen as long as every earlier drafted token was the one sampled. Greedy choices for every
+  // position (the history at j being the drafted one) or the logits of every position are
+  // computed in one go; sampling itself stays in order, so it draws what it would without drafts.
+  const bool sampling = seq.request.sampling.do_sample;
+  std::vector<int32_t> chosen;
+  std::vector<models::OutputPosition> at;
+  for (size_t j = 0; j < n; ++j) at.push_back({0, j});
+  if (sampling) {
+    out.prepare_logits(at);
+  } else {
+    std::vector<std::vector<int32_t>> penalized(n);
+    std::vector<models::GreedyQuery> queries;
+    std::vector<int32_t> history = seq.history;
+    for (size_t j = 0; j < n; ++j) {
+      if (j > 0) history.push_back(draft[j - 1]);
+      penalized[j] = penalized_tokens(seq.request.sampling, history);
+      queries.push_back({at[j], penalized[j], seq.request.sampling.repetition_penalty});
+    }
+    chosen = out.argmax(queries);
+  }
   size_t matched = 0;
   for (size_t j = 0; j <= draft.size(); ++j) {
-    const int32_t token = seq.sampler.next(out.logits_at(0, j), seq.history);
+    const int32_t token = sampling ? seq.sampler.next(out.logits_at(0, j), seq.history) : chosen[j];
     const size_t before = seq.history.size();
     accept(seq, token);
     const bool drafted = j < draft.size() && token == draft[j];
@@ -291,7 +346,7 @@ void Engine::step_without_cache(Sequence& seq) {
     count_step(1);
     stats_.prefill_tokens += n;
   }
-  accept(seq, seq.sampler.next(out.last_logits(0), seq.history));
+  accept(seq, choose(seq, out, {0, out.rows - 1}));
 }
 
 void Engine::accept(Sequence& seq, int32_t token) {

@@ -92,6 +92,8 @@ class Engine {
   // tokens the model confirms. Falls back to decode_step() when there is no draft.
   void speculative_step();
   void step_without_cache(Sequence& seq);
+  // The next token of `seq` from the logits at `at`: its sampler's draw, or the greedy choice.
+  int32_t choose(Sequence& seq, models::DecoderOutput& out, models::OutputPosition at);
   void accept(Sequence& seq, int32_t token);
   void count_step(size_t batch);  // under mutex_
   void finish(Sequence& seq, FinishReason reason);

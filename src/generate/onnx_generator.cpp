@@ -32,7 +32,8 @@ class OnnxGenerator : public Generator {
  public:
   explicit OnnxGenerator(const OnnxGeneratorParams& params) : params_(params) {
     auto folder = ModelFolder::open(params.model_dir);
-    model_ = models::DecoderModel::open(folder, params.session, params.onnx_file);
+    model_ = models::DecoderModel::open(folder, params.session, params.onnx_file,
+                                        params.lm_head_in_ragrt ? models::LmHeadMode::kAuto : models::LmHeadMode::kGraph);
     std::shared_ptr<Tokenizer> tokenizer = folder.load_tokenizer();
     tokenizer->set_truncation(std::nullopt);
     tokenizer->set_padding(std::nullopt);

@@ -6,50 +6,10 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "models/lm_head.h"
 #include "ragrt/error.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace ragrt::generate {
-namespace {
-
-// The first index of the largest logit, as torch.argmax. std::max_element's compare-and-move
-// chain runs at one element a cycle or worse; over a 150k vocabulary, every step, that showed in
-// profiles. Two vector passes: the maximum, then where it first occurs.
-int32_t argmax(std::span<const float> v) {
-#if defined(__SSE2__)
-  const size_t n = v.size();
-  size_t i = 0;
-  __m128 m0 = _mm_set1_ps(-std::numeric_limits<float>::infinity()), m1 = m0, m2 = m0, m3 = m0;
-  for (; i + 16 <= n; i += 16) {
-    m0 = _mm_max_ps(m0, _mm_loadu_ps(v.data() + i));
-    m1 = _mm_max_ps(m1, _mm_loadu_ps(v.data() + i + 4));
-    m2 = _mm_max_ps(m2, _mm_loadu_ps(v.data() + i + 8));
-    m3 = _mm_max_ps(m3, _mm_loadu_ps(v.data() + i + 12));
-  }
-  alignas(16) float lanes[4];
-  _mm_store_ps(lanes, _mm_max_ps(_mm_max_ps(m0, m1), _mm_max_ps(m2, m3)));
-  float best = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-  for (; i < n; ++i) best = std::max(best, v[i]);
-  if (std::isnan(best)) return static_cast<int32_t>(std::max_element(v.begin(), v.end()) - v.begin());
-  const __m128 target = _mm_set1_ps(best);
-  for (i = 0; i + 4 <= n; i += 4) {
-    if (int mask = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(v.data() + i), target))) {
-      return static_cast<int32_t>(i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask))));
-    }
-  }
-  for (; i < n; ++i) {
-    if (v[i] == best) return static_cast<int32_t>(i);
-  }
-  return 0;
-#else
-  return static_cast<int32_t>(std::max_element(v.begin(), v.end()) - v.begin());
-#endif
-}
-
-}  // namespace
 
 ResolvedSampling resolve_sampling(const SamplingParams& request, const SamplingParams& model_defaults) {
   const SamplingParams p = request.with_defaults(model_defaults);
@@ -98,10 +58,10 @@ int32_t Sampler::next(std::span<float> logits, std::span<const int32_t> history)
     for (int32_t id : history) {
       if (id < 0 || static_cast<size_t>(id) >= logits.size() || !seen.insert(id).second) continue;
       float& l = logits[static_cast<size_t>(id)];
-      l = l < 0 ? l * params_.repetition_penalty : l / params_.repetition_penalty;
+      l = models::penalized_logit(l, params_.repetition_penalty);
     }
   }
-  if (!params_.do_sample) return argmax(logits);
+  if (!params_.do_sample) return models::first_argmax(logits);
   return sample(logits);
 }
 

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "models/lm_head_split.h"
 #include "ragrt/error.h"
 #include "ragrt/runtime/environment.h"
 
@@ -82,10 +83,25 @@ Ort::Value borrow_int64(std::span<const int64_t> data, std::initializer_list<int
 }  // namespace
 
 std::unique_ptr<DecoderModel> DecoderModel::open(const ModelFolder& folder, const runtime::SessionParams& params,
-                                                 const std::string& onnx_file) {
+                                                 const std::string& onnx_file, LmHeadMode lm_head) {
   auto model = std::unique_ptr<DecoderModel>(new DecoderModel());
   const std::filesystem::path onnx = folder.onnx_path(onnx_file);
-  model->session_ = runtime::Session::open(onnx, params);
+  std::optional<SplitDecoder> split;
+  if (lm_head == LmHeadMode::kAuto) {
+    std::error_code ec;
+    const bool cpu_only = std::all_of(params.providers.begin(), params.providers.end(),
+                                      [](runtime::Provider p) { return p == runtime::Provider::kCpu; });
+    std::string why;
+    if (!cpu_only) {
+      why = "the session may run on a GPU, where the graph's projection is cheap";
+    } else if (std::filesystem::is_regular_file(onnx, ec)) {
+      split = split_lm_head(onnx, why);
+    }
+    if (!split && !why.empty()) spdlog::info("{}: the vocabulary projection stays in the graph: {}", onnx.string(), why);
+  }
+  model->session_ = split ? runtime::Session::open_from_memory(onnx, split->model, params)
+                          : runtime::Session::open(onnx, params);
+  if (split) std::string().swap(split->model);
   const auto& session = *model->session_;
   const std::string component = "the generator";
   session.require_input(component, {"input_ids", {ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64}, {"batch", "seq"}});
@@ -98,9 +114,17 @@ std::unique_ptr<DecoderModel> DecoderModel::open(const ModelFolder& folder, cons
     session.require_input(component, {"use_cache_branch", {ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL}, {"1"}});
     model->has_use_cache_branch_ = true;
   }
-  const auto& logits = session.require_output(
-      component, {"logits", {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
-                  {"batch", "seq", "vocab"}});
+  size_t graph_vocab = 0;  // from the graph; 0 when it leaves the axis unnamed
+  if (split) {
+    session.require_output(component, {split->hidden_output, {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT},
+                                       {"batch", "seq", "hidden"}});
+    graph_vocab = split->vocab;
+  } else {
+    const auto& logits = session.require_output(
+        component, {"logits", {ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
+                    {"batch", "seq", "vocab"}});
+    graph_vocab = logits.shape[2] > 0 ? static_cast<size_t>(logits.shape[2]) : 0;
+  }
 
   // Layers from the graph: every past_key_values.{i}.key/value input with its present output.
   size_t layers = 0;
@@ -182,11 +206,11 @@ std::unique_ptr<DecoderModel> DecoderModel::open(const ModelFolder& folder, cons
   shape.kv_heads = *kv_heads;
   shape.head_dim = *head_dim;
   auto vocab = config_size(config, {"vocab_size"}, config_file);
-  if (logits.shape[2] > 0) {
-    RAGRT_THROW_IF_NOT_KIND(!vocab || *vocab == static_cast<size_t>(logits.shape[2]), ErrorKind::kInvalidModel,
+  if (graph_vocab > 0) {
+    RAGRT_THROW_IF_NOT_KIND(!vocab || *vocab == graph_vocab, ErrorKind::kInvalidModel,
                             "{}: field 'vocab_size' is {} but {} has {} logits per token", config_file.string(),
-                            *vocab, onnx.string(), logits.shape[2]);
-    vocab = static_cast<size_t>(logits.shape[2]);
+                            *vocab, onnx.string(), graph_vocab);
+    vocab = graph_vocab;
   }
   shape.vocab = vocab.value_or(0);  // 0: read from the first run's logits
   shape.max_positions = config_size(config, {"max_position_embeddings", "n_positions"}, config_file).value_or(0);
@@ -217,7 +241,14 @@ std::unique_ptr<DecoderModel> DecoderModel::open(const ModelFolder& folder, cons
   model->input_names_.insert(model->input_names_.begin(), {"input_ids", "attention_mask"});
   if (model->has_position_ids_) model->input_names_.insert(model->input_names_.begin() + 2, "position_ids");
   if (model->has_use_cache_branch_) model->input_names_.push_back("use_cache_branch");
-  model->output_names_.insert(model->output_names_.begin(), "logits");
+  model->output_names_.insert(model->output_names_.begin(), split ? split->hidden_output : "logits");
+  if (split) {
+    model->lm_head_ = std::make_unique<LmHead>(std::move(split->weight), split->vocab, split->hidden,
+                                               static_cast<size_t>(std::max(0, params.intra_op_threads)));
+    spdlog::info("{}: ragrt runs the vocabulary projection ({} tokens x {}): int8-screened exact argmax, logits "
+                 "only where asked",
+                 onnx.string(), split->vocab, split->hidden);
+  }
   for (const auto& n : model->input_names_) model->input_name_ptrs_.push_back(n.c_str());
   for (const auto& n : model->output_names_) model->output_name_ptrs_.push_back(n.c_str());
   return model;
@@ -259,24 +290,78 @@ DecoderOutput DecoderModel::run(const DecoderInput& in) const {
   DecoderOutput out;
   auto info = outputs[0].GetTensorTypeAndShapeInfo();
   auto dims = info.GetShape();
-  RAGRT_THROW_IF_NOT(dims.size() == 3 && dims[0] == int64_t(in.batch) && dims[1] >= 1,
-                     "{}: logits came back with shape [{}], expected [{}, {}, vocab]", session_->path().string(),
-                     fmt::join(dims, ", "), in.batch, in.seq);
-  out.vocab = static_cast<size_t>(dims[2]);
+  const size_t last = lm_head_ ? lm_head_->hidden() : shape_.vocab;
+  RAGRT_THROW_IF_NOT(dims.size() == 3 && dims[0] == int64_t(in.batch) && dims[1] >= 1 &&
+                         (last == 0 || dims[2] == int64_t(last)),
+                     "{}: {} came back with shape [{}], expected [{}, {}, {}]", session_->path().string(),
+                     output_names_[0], fmt::join(dims, ", "), in.batch, in.seq, last ? std::to_string(last) : "vocab");
   out.rows = static_cast<size_t>(dims[1]);
-  out.float16 = info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
-  out.logits = std::move(outputs[0]);
+  if (lm_head_) {
+    out.head = lm_head_.get();
+    out.vocab = lm_head_->vocab();
+    out.hidden = std::move(outputs[0]);
+  } else {
+    out.vocab = static_cast<size_t>(dims[2]);
+    out.float16 = info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
+    out.logits = std::move(outputs[0]);
+  }
   std::move(outputs.begin() + 1, outputs.end(), std::back_inserter(out.present));
   return out;
 }
 
+const float* DecoderOutput::hidden_at(OutputPosition p) const {
+  RAGRT_THROW_IF_NOT(p.pos < rows, "decoder output: position {} asked, the model returned {}", p.pos, rows);
+  return hidden.GetTensorData<float>() + (p.b * rows + p.pos) * head->hidden();
+}
+
 std::span<float> DecoderOutput::logits_at(size_t b, size_t pos) {
   RAGRT_THROW_IF_NOT(pos < rows, "decoder output: logits of position {} asked, the model returned {}", pos, rows);
+  if (head) {
+    for (size_t i = 0; i < computed_at.size(); ++i) {
+      if (computed_at[i].b == b && computed_at[i].pos == pos) return {computed.data() + i * vocab, vocab};
+    }
+    const OutputPosition one{b, pos};
+    prepare_logits(std::span(&one, 1));
+    return {computed.data(), vocab};
+  }
   if (!float16) return {logits.GetTensorMutableData<float>() + (b * rows + pos) * vocab, vocab};
   const Ort::Float16_t* p = logits.GetTensorData<Ort::Float16_t>() + (b * rows + pos) * vocab;
   widened.resize(vocab);
   for (size_t v = 0; v < vocab; ++v) widened[v] = p[v].ToFloat();
   return widened;
+}
+
+void DecoderOutput::prepare_logits(std::span<const OutputPosition> positions) {
+  if (!head || positions.empty()) return;
+  std::vector<const float*> inputs;
+  for (const auto& p : positions) inputs.push_back(hidden_at(p));
+  computed_at.assign(positions.begin(), positions.end());
+  computed.resize(positions.size() * vocab);
+  head->logits(inputs, computed.data());
+}
+
+std::vector<int32_t> DecoderOutput::argmax(std::span<const GreedyQuery> queries) {
+  std::vector<int32_t> tokens(queries.size());
+  if (head) {
+    std::vector<ArgmaxQuery> asks;
+    for (const auto& q : queries) asks.push_back({hidden_at(q.at), q.penalized, q.penalty});
+    head->argmax(asks, tokens);
+    return tokens;
+  }
+  std::vector<float> scratch;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const GreedyQuery& q = queries[i];
+    std::span<float> row = logits_at(q.at.b, q.at.pos);
+    if (q.penalty != 1.0f && !q.penalized.empty()) {
+      scratch.assign(row.begin(), row.end());  // logits_at's rows stay as the model returned them
+      for (int32_t id : q.penalized) {
+        if (id >= 0 && static_cast<size_t>(id) < vocab) scratch[id] = penalized_logit(scratch[id], q.penalty);
+      }
+      row = scratch;
+    }
+    tokens[i] = first_argmax(row);
+  }
+  return tokens;
 }
 
 }  // namespace ragrt::models

@@ -161,6 +161,16 @@ std::string TensorRequirement::describe() const {
 }
 
 std::unique_ptr<Session> Session::open(const std::filesystem::path& model, const SessionParams& params) {
+  return open_model(model, params, nullptr);
+}
+
+std::unique_ptr<Session> Session::open_from_memory(const std::filesystem::path& model, const std::string& bytes,
+                                                   const SessionParams& params) {
+  return open_model(model, params, &bytes);
+}
+
+std::unique_ptr<Session> Session::open_model(const std::filesystem::path& model, const SessionParams& params,
+                                             const std::string* bytes) {
   std::error_code ec;
   RAGRT_THROW_IF_NOT_KIND(std::filesystem::is_regular_file(model, ec), ErrorKind::kNotFound,
                           "{}: model file not found", model.string());
@@ -177,7 +187,14 @@ std::unique_ptr<Session> Session::open(const std::filesystem::path& model, const
       Ort::SessionOptions so = make_options(params);
       if (provider == Provider::kCuda) append_cuda(so, params);
       if (provider == Provider::kTensorRt) append_tensorrt(so, params);
-      s->session_ = Ort::Session(ort_env(), model.c_str(), so);
+      if (bytes) {
+        // External data resolves against the file's folder, as when loading the file itself.
+        so.AddConfigEntry("session.model_external_initializers_file_folder_path",
+                          model.parent_path().empty() ? "." : model.parent_path().c_str());
+        s->session_ = Ort::Session(ort_env(), bytes->data(), bytes->size(), so);
+      } else {
+        s->session_ = Ort::Session(ort_env(), model.c_str(), so);
+      }
       attempt.loaded = true;
     } catch (const Ort::Exception& e) {
       attempt.reason = e.what();

@@ -254,6 +254,32 @@ TEST(EngineTest, MergedExportGivesTheSameTokens) {
   EXPECT_EQ(a.run(request(prompt, greedy(30))).tokens, b.run(request(prompt, greedy(30))).tokens);
 }
 
+// llama-tiny's vocabulary projection runs in ragrt (models/lm_head.h), the merged export's in its
+// graph: greedy decoding with the repetition penalty, alone and batched with sampled requests,
+// takes the same tokens on both.
+TEST(EngineTest, VocabularyProjectionInRagrtChoosesAsTheGraphWithPenaltyAndBatches) {
+  static Loaded merged = load("llama-tiny-merged");
+  ASSERT_NE(tiny().model->lm_head(), nullptr);
+  ASSERT_EQ(merged.model->lm_head(), nullptr);
+  for (size_t speculative : {size_t{0}, size_t{4}}) {
+    Engine a(tiny().model, tiny().tokenizer, engine_params(4, true, 0, speculative));
+    Engine b(merged.model, merged.tokenizer, engine_params(4, true, 0, speculative));
+    std::vector<EngineRequest> requests;
+    for (int i = 0; i < 4; ++i) {
+      ResolvedSampling s = i % 2 ? sampled(24, 40 + i) : greedy(24);
+      if (i < 2) s.repetition_penalty = 1.5f;
+      requests.push_back(request(prompt_of(7 + 3 * i, 20 + i), s));
+    }
+    std::vector<std::future<EngineResult>> fa, fb;
+    for (const auto& r : requests) fa.push_back(a.submit(r)), fb.push_back(b.submit(r));
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const auto ta = fa[i].get().tokens, tb = fb[i].get().tokens;
+      EXPECT_EQ(ta, tb) << "request " << i << ", speculative " << speculative;
+      EXPECT_FALSE(ta.empty());
+    }
+  }
+}
+
 // Requests of different lengths, joining while others run and leaving at different times, each
 // with its own settings: every output equals the same request run alone.
 TEST(EngineTest, BatchedRequestsEqualTheSameRequestsAlone) {

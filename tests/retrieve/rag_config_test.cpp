@@ -162,6 +162,7 @@ TEST(RagConfigGenerator, DefaultsToExtractive) {
   RagConfig c = RagConfig::parse("collection: idx\n", "ragrt.yaml", "/base");
   EXPECT_EQ(c.generator.type, "extractive");
   EXPECT_EQ(c.generator.context_passages, 5u);
+  EXPECT_TRUE(c.generator.onnx.lm_head_in_ragrt);
 }
 
 TEST(RagConfigGenerator, ReadsOnnxSettingsSamplingAndTemplateVariables) {
@@ -173,6 +174,7 @@ generator:
   max_batch: 4
   prefix_cache_mb: 64
   speculative_tokens: 0
+  lm_head: graph
   template_variables: {enable_thinking: false, date_string: "26 Jul 2024", depth: 2}
   session: {intra_op_threads: 2}
   sampling: {temperature: 0.3, top_p: 0.9, max_new_tokens: 200, stop: ["User:"], seed: 7}
@@ -185,6 +187,7 @@ generator:
   EXPECT_EQ(g.onnx.max_batch, 4u);
   EXPECT_EQ(g.onnx.prefix_cache_mb, 64u);
   EXPECT_EQ(g.onnx.speculative_tokens, 0u);
+  EXPECT_FALSE(g.onnx.lm_head_in_ragrt);
   EXPECT_EQ(g.onnx.session.intra_op_threads, 2);
   EXPECT_EQ(g.onnx.template_variables.dump(), R"({"enable_thinking":false,"date_string":"26 Jul 2024","depth":2})");
   EXPECT_FLOAT_EQ(*g.sampling.temperature, 0.3f);
@@ -238,6 +241,8 @@ TEST(RagConfigGenerator, MistakesNameLineAndKey) {
               HasSubstr("ragrt.yaml:4:3: generator.base_url: unknown key"));
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  sampling: {temprature: 0.2}\n"),
               HasSubstr("generator.sampling.temprature: unknown key"));
+  EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  type: onnx\n  model: m\n  lm_head: cpu\n"),
+              HasSubstr("ragrt.yaml:5:12: generator.lm_head: 'cpu' is not one of: auto, graph"));
   EXPECT_THAT(generator_error("collection: idx\ngenerator:\n  sampling: {max_new_tokens: 0}\n"),
               HasSubstr("generator.sampling.max_new_tokens: must be at least 1"));
 }

@@ -35,6 +35,10 @@ class Session {
   // Throws ragrt::Error: kNotFound when `model` does not exist, kInvalidModel (naming the file)
   // when ONNX Runtime cannot parse it, kRuntime when every provider in params.providers failed.
   static std::unique_ptr<Session> open(const std::filesystem::path& model, const SessionParams& params = {});
+  // The same for a model serialized in memory (a graph ragrt edited); `model` names the file it
+  // came from, for messages and to resolve external data.
+  static std::unique_ptr<Session> open_from_memory(const std::filesystem::path& model, const std::string& bytes,
+                                                   const SessionParams& params = {});
 
   const std::filesystem::path& path() const { return path_; }
   const SessionParams& params() const { return params_; }
@@ -68,6 +72,8 @@ class Session {
 
  private:
   Session() = default;
+  static std::unique_ptr<Session> open_model(const std::filesystem::path& model, const SessionParams& params,
+                                             const std::string* bytes);
   std::filesystem::path path_;
   SessionParams params_;
   std::vector<ProviderAttempt> attempts_;
