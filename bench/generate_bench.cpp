@@ -1,6 +1,8 @@
 // bench/run generate, our side: the local generation engine (src/generate/engine.h) on one decoder
 // folder. Prompts are token ids (the same formula as the peer's), greedy decoding, fp32 on CPU.
-//   generate_bench --model DIR [--prompt 128] [--new 64] [--only-single]
+//   generate_bench --model DIR [--prompt 128] [--new 64] [--lm-head auto|graph] [--only-single]
+// --lm-head graph leaves the vocabulary projection in the model's graph (the engine before ragrt
+// ran it itself), for comparison.
 // Prints one line per measurement on stderr and a JSON object with every figure on stdout.
 #include <algorithm>
 #include <chrono>
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   std::string dir;
   size_t prompt_len = 128, new_tokens = 64;
   bool only_single = false;
+  models::LmHeadMode lm_head = models::LmHeadMode::kAuto;
   for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--only-single") {
@@ -67,18 +70,19 @@ int main(int argc, char** argv) {
     if (a == "--model") dir = argv[i + 1];
     else if (a == "--prompt") prompt_len = std::stoul(argv[i + 1]);
     else if (a == "--new") new_tokens = std::stoul(argv[i + 1]);
+    else if (a == "--lm-head") lm_head = std::string(argv[i + 1]) == "graph" ? models::LmHeadMode::kGraph : models::LmHeadMode::kAuto;
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
     }
   }
   if (dir.empty()) {
-    std::fprintf(stderr, "usage: generate_bench --model DIR [--prompt N] [--new N] [--only-single]\n");
+    std::fprintf(stderr, "usage: generate_bench --model DIR [--prompt N] [--new N] [--lm-head auto|graph] [--only-single]\n");
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);  // no per-session load lines between the figures
   auto folder = ModelFolder::open(dir);
-  std::shared_ptr<const models::DecoderModel> model = models::DecoderModel::open(folder, {});
+  std::shared_ptr<const models::DecoderModel> model = models::DecoderModel::open(folder, {}, "", lm_head);
   std::shared_ptr<Tokenizer> tokenizer = folder.load_tokenizer();
   tokenizer->set_truncation(std::nullopt);
   // Sections 2-4 measure the KV cache, batching and the prefix cache themselves: one token per step.
