@@ -9,9 +9,7 @@
 #include "util/parallel_for.h"
 #include "util/simd_dot.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include <immintrin.h>
 
 namespace ragrt::models {
 namespace {
@@ -20,6 +18,29 @@ constexpr float kInfinity = std::numeric_limits<float>::infinity();
 
 // Below this many weights per thread, starting a thread costs more than it saves.
 constexpr size_t kWeightsPerThread = size_t{1} << 19;
+
+// The VNNI screen of 16 rows for one query (rows `count` <= 16 of a block): their estimates
+// (integer sums with the + 128 of the quantized hidden vector undone, scaled) and bounds, the
+// floor `low` raised to the block's best lower bound, and a bit per row whose upper bound reaches
+// it, with the upper bounds in `upper`. Raising the floor by the whole block before comparing is
+// still safe: the final floor is at least as high. Only called where the CPU has AVX-512.
+__attribute__((target("avx512f"))) uint32_t screen16(const int32_t* sums, const int32_t* row_sum, const float* scale,
+                                                     const float* error, const float* norm, size_t count,
+                                                     float h_scale, float radius, float radius_q, float& low,
+                                                     float* upper) {
+  const __mmask16 valid = count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
+  const __m512i exact = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(valid, sums),
+                                         _mm512_slli_epi32(_mm512_maskz_loadu_epi32(valid, row_sum), 7));
+  const __m512 estimate =
+      _mm512_mul_ps(_mm512_cvtepi32_ps(exact), _mm512_mul_ps(_mm512_maskz_loadu_ps(valid, scale), _mm512_set1_ps(h_scale)));
+  const __m512 margin = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(valid, error), _mm512_set1_ps(radius),
+                                        _mm512_mul_ps(_mm512_maskz_loadu_ps(valid, norm), _mm512_set1_ps(radius_q)));
+  const __m512 up = _mm512_add_ps(estimate, margin);
+  const float block_low = _mm512_mask_reduce_max_ps(valid, _mm512_sub_ps(estimate, margin));
+  if (block_low > low) low = block_low;
+  _mm512_storeu_ps(upper, up);
+  return _mm512_mask_cmp_ps_mask(valid, up, _mm512_set1_ps(low), _CMP_GE_OQ);
+}
 
 }  // namespace
 
@@ -200,6 +221,17 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
       if (!vnni_ && n > 1) util::widen_i8(rows, widened.data(), block_bytes);
       for (size_t i = 0; i < n; ++i) {
         const size_t first = block * block_rows_, count = std::min(block_rows_, vocab_ - first);
+        if (vnni_ && !pinned_any[i]) {
+          float upper[16];
+          uint32_t reach = screen16(sums.data() + i * 16, row_sum_.data() + first, scale_.data() + first,
+                                    error_.data() + first, norm_.data() + first, count, h_scale[i], radius[i],
+                                    radius_q[i], low[i], upper);
+          for (; reach; reach &= reach - 1) {
+            const size_t r = static_cast<size_t>(__builtin_ctz(reach));
+            kept[i].push_back({first + r, upper[r]});
+          }
+          continue;
+        }
         if (vnni_) {
           for (size_t r = 0; r < count; ++r) {
             const int32_t exact = sums[i * 16 + r] - 128 * row_sum_[first + r];  // undo the + 128
