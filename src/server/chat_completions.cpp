@@ -20,11 +20,11 @@ namespace {
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // A request cancelled by its deadline or by a drain: no answer to give.
-void check_not_cancelled(const Deadlines::Entry& d, const ServerContext& ctx) {
+void check_not_cancelled(const Deadlines::Entry& d, ServerContext& ctx) {
   if (*d.expired)
     throw HttpError(504, "timeout_error",
                     fmt::format("the request did not finish within server.request_timeout_s ({} s)",
-                                ctx.params.request_timeout.count() / 1000.0));
+                                settings_of(ctx).params.request_timeout.count() / 1000.0));
   if (*d.cancel) throw HttpError(503, "server_error", "the server is shutting down; retry on another instance");
 }
 
@@ -37,9 +37,11 @@ void record_tokens(ServerContext& ctx, const PipelineResult& r) {
 // requests on one thread), and a write that fails (the client left) cancels the generation.
 class ChatStream {
  public:
+  // `key`: the key's index in `keys`, whose stream count the stream holds until it ends.
   ChatStream(ServerContext& ctx, std::shared_ptr<const ComponentGraph> graph, ChatCall call, AdmissionGate::Slot slot,
-             std::optional<size_t> key)
-      : ctx_(ctx), graph_(std::move(graph)), call_(std::move(call)), slot_(std::move(slot)), key_(key),
+             std::shared_ptr<KeyRing> keys, std::optional<size_t> key)
+      : ctx_(ctx), graph_(std::move(graph)), call_(std::move(call)), slot_(std::move(slot)), keys_(std::move(keys)),
+        key_(key),
         start_(current_request().start), deadline_(ctx.deadlines, deadline_of(ctx)),
         header_(new_completion_header(call_.model, *graph_)) {
     call_.request.cancel = deadline_.entry().cancel;
@@ -102,7 +104,7 @@ class ChatStream {
   void release_limits() {
     slot_.release();
     if (key_ && !stream_released_) {
-      ctx_.keys.end_stream(*key_);
+      keys_->end_stream(*key_);
       stream_released_ = true;
     }
   }
@@ -148,6 +150,7 @@ class ChatStream {
   std::shared_ptr<const ComponentGraph> graph_;
   ChatCall call_;
   AdmissionGate::Slot slot_;
+  std::shared_ptr<KeyRing> keys_;
   std::optional<size_t> key_;
   bool stream_released_ = false;
   Clock::time_point start_;
@@ -166,11 +169,13 @@ class ChatStream {
 
 void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::shared_ptr<const ComponentGraph> graph = ctx.live->current();
-  ChatCall call = parse_chat_request(parse_json_body(req.body), ctx.params, *graph);
+  const ServerSettings& settings = settings_of(ctx);
+  ChatCall call = parse_chat_request(parse_json_body(req.body), settings.params, *graph);
   const RequestInfo& info = current_request();
+  KeyRing& keys = *settings.keys;
   if (info.key) {
     // A key limited to some pipelines: `default` counts as the pipeline it names.
-    const ApiKey& key = ctx.keys.key(*info.key);
+    const ApiKey& key = keys.key(*info.key);
     const std::string pipeline = call.pipeline.empty() ? graph->default_pipeline() : call.pipeline;
     if (!key.models.empty() && std::find(key.models.begin(), key.models.end(), pipeline) == key.models.end()) {
       ctx.metrics.rejected("forbidden");
@@ -182,18 +187,18 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   }
 
   if (call.stream) {
-    if (info.key && !ctx.keys.begin_stream(*info.key)) {
+    if (info.key && !keys.begin_stream(*info.key)) {
       ctx.metrics.rejected("stream_limit");
       throw HttpError(429, "rate_limit_error",
                       fmt::format("key '{}' already has {} streams open (max_concurrent_streams)",
-                                  ctx.keys.key(*info.key).name, *ctx.keys.key(*info.key).max_concurrent_streams),
+                                  keys.key(*info.key).name, *keys.key(*info.key).max_concurrent_streams),
                       "", "stream_limit_exceeded");
     }
     std::shared_ptr<ChatStream> stream;
     try {
-      stream = std::make_shared<ChatStream>(ctx, graph, std::move(call), admit(ctx), info.key);
+      stream = std::make_shared<ChatStream>(ctx, graph, std::move(call), admit(ctx), settings.keys, info.key);
     } catch (...) {
-      if (info.key) ctx.keys.end_stream(*info.key);
+      if (info.key) keys.end_stream(*info.key);
       throw;
     }
     res.set_header("Cache-Control", "no-cache");

@@ -25,11 +25,20 @@ std::string bearer_token(const std::string& authorization) {
   return start == std::string::npos ? std::string() : authorization.substr(start, end + 1 - start);
 }
 
-KeyRing::KeyRing(std::vector<ApiKey> keys) : keys_(std::move(keys)), state_(keys_.size()) {
+KeyRing::KeyRing(std::vector<ApiKey> keys, const KeyRing* previous) : keys_(std::move(keys)) {
   const auto now = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    state_[i].refilled = now;
-    state_[i].tokens = static_cast<double>(keys_[i].requests_per_minute.value_or(0));
+  for (const ApiKey& key : keys_) {
+    std::shared_ptr<State> state;
+    for (size_t j = 0; previous && j < previous->keys_.size() && !state; ++j) {
+      const ApiKey& old = previous->keys_[j];
+      if (old.name == key.name && old.sha256 == key.sha256) state = previous->state_[j];
+    }
+    if (!state) {
+      state = std::make_shared<State>();
+      state->refilled = now;
+      state->tokens = static_cast<double>(key.requests_per_minute.value_or(0));
+    }
+    state_.push_back(std::move(state));
   }
 }
 
@@ -48,8 +57,8 @@ std::optional<size_t> KeyRing::authenticate(const std::string& authorization) co
 bool KeyRing::take_request(size_t index) {
   const auto& limit = keys_[index].requests_per_minute;
   if (!limit) return true;
-  std::lock_guard lock(mutex_);
-  State& s = state_[index];
+  State& s = *state_[index];
+  std::lock_guard lock(s.mutex);
   const auto now = std::chrono::steady_clock::now();
   const double minutes = std::chrono::duration<double>(now - s.refilled).count() / 60.0;
   s.tokens = std::min(static_cast<double>(*limit), s.tokens + minutes * static_cast<double>(*limit));
@@ -60,16 +69,18 @@ bool KeyRing::take_request(size_t index) {
 }
 
 bool KeyRing::begin_stream(size_t index) {
-  std::lock_guard lock(mutex_);
+  State& s = *state_[index];
+  std::lock_guard lock(s.mutex);
   const auto& limit = keys_[index].max_concurrent_streams;
-  if (limit && state_[index].streams >= *limit) return false;
-  ++state_[index].streams;
+  if (limit && s.streams >= *limit) return false;
+  ++s.streams;
   return true;
 }
 
 void KeyRing::end_stream(size_t index) {
-  std::lock_guard lock(mutex_);
-  --state_[index].streams;
+  State& s = *state_[index];
+  std::lock_guard lock(s.mutex);
+  --s.streams;
 }
 
 }  // namespace ragrt::server

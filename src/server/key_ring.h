@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,7 +18,9 @@ namespace ragrt::server {
 
 class KeyRing {
  public:
-  explicit KeyRing(std::vector<ApiKey> keys);
+  // `previous`: the ring this one replaces when the config is reloaded. A key it also had (same
+  // name and hash) keeps its request budget and its open streams.
+  explicit KeyRing(std::vector<ApiKey> keys, const KeyRing* previous = nullptr);
   bool open() const { return keys_.empty(); }  // no keys configured: every request is let in
 
   // The key an `Authorization: Bearer TOKEN` header names; nullopt when missing or unknown.
@@ -33,13 +36,13 @@ class KeyRing {
 
  private:
   struct State {
+    std::mutex mutex;
     double tokens = 0;
     std::chrono::steady_clock::time_point refilled;
     size_t streams = 0;
   };
   std::vector<ApiKey> keys_;
-  std::mutex mutex_;
-  std::vector<State> state_;
+  std::vector<std::shared_ptr<State>> state_;  // shared with the ring before and after a reload
 };
 
 std::array<unsigned char, 32> sha256_digest(std::string_view bytes);

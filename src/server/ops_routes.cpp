@@ -1,5 +1,6 @@
 // Operations and discovery: GET /readyz, /metrics, /v1/models, /v1/traces/{id}.
 #include <fmt/chrono.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "ragrt/trace.h"
@@ -20,9 +21,13 @@ void handle_readyz(ServerContext& ctx, const httplib::Request&, httplib::Respons
   const auto graph = ctx.live->current();
   const bool loaded = graph != nullptr;
   const bool ready = loaded && !ctx.draining;
-  const bool server_section_changed = loaded && YAML::Dump(graph->config().server) != ctx.server_section;
-  if (server_section_changed && !ctx.warned_server_section.exchange(true))
-    spdlog::warn("server: the config's `server:` section changed; keys and limits take effect at the next restart");
+  const ServerSettings& settings = settings_of(ctx);
+  std::string server_section = "in force";
+  if (!settings.error.empty()) {
+    server_section = "not applied (the previous one is in force): " + settings.error;
+  } else if (!settings.pending_restart.empty()) {
+    server_section = fmt::format("in force; restart to apply {}", fmt::join(settings.pending_restart, ", "));
+  }
   reply_json(res, ready ? 200 : 503,
              {{"status", ctx.draining ? "draining" : loaded ? "ready" : "loading"},
               {"config_version", s.version},
@@ -30,7 +35,7 @@ void handle_readyz(ServerContext& ctx, const httplib::Request&, httplib::Respons
               {"failures", s.failures},
               {"last_error", s.last_error},
               {"loaded_at", fmt::format("{:%FT%TZ}", std::chrono::time_point_cast<std::chrono::seconds>(s.loaded_at))},
-              {"server_section", server_section_changed ? "changed in the file: restart to apply" : "in force"},
+              {"server_section", server_section},
               {"in_flight", ctx.gate.running()},
               {"queued", ctx.gate.waiting()}});
 }

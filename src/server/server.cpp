@@ -19,7 +19,13 @@ RequestInfo& current_request() {
   return info;
 }
 
-Clock::time_point deadline_of(const ServerContext& ctx) { return current_request().start + ctx.params.request_timeout; }
+const ServerSettings& settings_of(ServerContext& ctx) {
+  RequestInfo& info = current_request();
+  if (!info.settings) info.settings = ctx.settings();
+  return *info.settings;
+}
+
+Clock::time_point deadline_of(ServerContext& ctx) { return current_request().start + settings_of(ctx).params.request_timeout; }
 
 AdmissionGate::Slot admit(ServerContext& ctx) {
   AdmissionGate::Slot slot;
@@ -30,7 +36,7 @@ AdmissionGate::Slot admit(ServerContext& ctx) {
       ctx.metrics.rejected("queue_full");
       throw HttpError(429, "rate_limit_error",
                       fmt::format("the server is busy: {} requests running and {} waiting (server.max_queue); retry later",
-                                  ctx.params.max_concurrent, ctx.params.max_queue),
+                                  ctx.started.max_concurrent, ctx.started.max_queue),
                       "", "queue_full");
     case AdmissionGate::Entry::kTimedOut:
       throw HttpError(504, "timeout_error", "waited in the queue for server.request_timeout_s; retry later");
@@ -98,30 +104,31 @@ struct Server::Impl {
   // Authentication and per-key rate limits, before the body is read.
   httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
     RequestInfo& info = current_request();
-    info = RequestInfo{true, Clock::now(), std::nullopt};
+    info = RequestInfo{true, Clock::now(), std::nullopt, ctx.settings()};
     if (is_probe(req.path) || is_page(req)) return httplib::Server::HandlerResponse::Unhandled;
     try {
-      if (req.get_header_value<uint64_t>("Content-Length") > body_limit(ctx.params, req)) {
+      if (req.get_header_value<uint64_t>("Content-Length") > body_limit(ctx.started, req)) {
         res.set_header("Connection", "close");
-        throw body_too_large(ctx.params, req);
+        throw body_too_large(ctx.started, req);
       }
       if (ctx.draining) {
         res.set_header("Connection", "close");
         throw HttpError(503, "server_error", "the server is shutting down; retry on another instance");
       }
-      if (!ctx.keys.open()) {
-        info.key = ctx.keys.authenticate(req.get_header_value("Authorization"));
+      KeyRing& keys = *info.settings->keys;
+      if (!keys.open()) {
+        info.key = keys.authenticate(req.get_header_value("Authorization"));
         if (!info.key) {
           ctx.metrics.rejected("unauthorized");
           throw HttpError(401, "authentication_error",
                           req.has_header("Authorization") ? "invalid API key" : "missing API key: send 'Authorization: Bearer KEY'",
                           "", "invalid_api_key");
         }
-        if (!ctx.keys.take_request(*info.key)) {
+        if (!keys.take_request(*info.key)) {
           ctx.metrics.rejected("rate_limit");
           throw HttpError(429, "rate_limit_error",
-                          fmt::format("key '{}' is over its limit of {} requests per minute", ctx.keys.key(*info.key).name,
-                                      *ctx.keys.key(*info.key).requests_per_minute),
+                          fmt::format("key '{}' is over its limit of {} requests per minute", keys.key(*info.key).name,
+                                      *keys.key(*info.key).requests_per_minute),
                           "", "rate_limit_exceeded");
         }
       }
@@ -133,7 +140,7 @@ struct Server::Impl {
   }
 
   void configure() {
-    const ServerParams& p = ctx.params;
+    const ServerParams& p = ctx.started;
     // Enough threads that every admitted and queued request holds one and cheap requests (probes,
     // metrics, the 429s of a full queue) still find one free.
     const size_t threads = p.max_concurrent + p.max_queue + 8;
@@ -153,7 +160,7 @@ struct Server::Impl {
     auto route = [this](void (*handler)(ServerContext&, const httplib::Request&, httplib::Response&)) {
       return [this, handler](const httplib::Request& req, httplib::Response& res) {
         // A body sent without Content-Length (chunked) is measured once read.
-        if (req.body.size() > body_limit(ctx.params, req)) throw body_too_large(ctx.params, req);
+        if (req.body.size() > body_limit(ctx.started, req)) throw body_too_large(ctx.started, req);
         handler(ctx, req, res);
       };
     };
@@ -174,7 +181,7 @@ struct Server::Impl {
 
     http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;  // a route's own error
-      if (res.status == 413) return reply_error(res, body_too_large(ctx.params, req));
+      if (res.status == 413) return reply_error(res, body_too_large(ctx.started, req));
       std::string message = fmt::format("request failed with HTTP status {}", res.status);
       if (res.status == 404) message = fmt::format("no such endpoint: {} {}", req.method, req.path);
       reply_error(res, HttpError(res.status, "invalid_request_error", message));
@@ -200,16 +207,16 @@ struct Server::Impl {
 Server::Server(ServerParams params, std::shared_ptr<LiveGraph> live)
     : impl_(std::make_unique<Impl>(std::move(params), std::move(live))) {
   impl_->configure();
-  if (impl_->ctx.keys.open())
+  if (impl_->ctx.started.api_keys.empty())
     spdlog::warn("server: no api_keys in the config's `server:` section: every client that reaches {} is served",
-                 impl_->ctx.params.host);
+                 impl_->ctx.started.host);
 }
 
 Server::~Server() { stop(); }
 
 int Server::start() {
   Impl& i = *impl_;
-  const ServerParams& p = i.ctx.params;
+  const ServerParams& p = i.ctx.started;
   i.port = p.port == 0 ? i.http.bind_to_any_port(p.host) : (i.http.bind_to_port(p.host, p.port) ? p.port : -1);
   if (i.port < 0)
     RAGRT_THROW_KIND(ErrorKind::kIo, "cannot listen on {}:{} (port in use or address not available): give another --port, or 0 for a free one",
@@ -234,7 +241,7 @@ void Server::stop() {
   i.ctx.draining = true;
   // Stops accepting; the listener thread returns once every accepted connection is answered.
   i.http.stop();
-  if (i.listener_done.wait_for(i.ctx.params.drain_timeout) != std::future_status::ready) {
+  if (i.listener_done.wait_for(i.ctx.settings()->params.drain_timeout) != std::future_status::ready) {
     spdlog::warn("server: requests still running after drain_timeout_s; cancelling them");
     i.ctx.gate.close();
     i.ctx.deadlines.cancel_all();
@@ -243,7 +250,7 @@ void Server::stop() {
 }
 
 int Server::port() const { return impl_->port; }
-const ServerParams& Server::params() const { return impl_->ctx.params; }
+const ServerParams& Server::params() const { return impl_->ctx.started; }
 LiveGraph& Server::live() const { return *impl_->ctx.live; }
 
 }  // namespace ragrt

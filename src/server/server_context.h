@@ -4,8 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 
@@ -13,7 +15,6 @@
 #include "ragrt/server.h"
 #include "server/admission.h"
 #include "server/deadlines.h"
-#include "server/index_jobs.h"
 #include "server/index_jobs.h"
 #include "server/json_body.h"
 #include "server/key_ring.h"
@@ -23,36 +24,54 @@ namespace ragrt::server {
 
 using Clock = std::chrono::steady_clock;
 
+// The `server:` settings a request runs under. API keys (with their limits), max_messages,
+// max_prompt_tokens, request_timeout_s and drain_timeout_s follow the config file when it is
+// reloaded; what the listener was built with (host, port, body sizes, max_concurrent, max_queue)
+// stays until a restart.
+struct ServerSettings {
+  ServerParams params;
+  std::shared_ptr<KeyRing> keys;
+  std::vector<std::string> pending_restart;  // e.g. "server.port": changed in the file, applied at the next start
+  std::string error;                         // why the file's `server:` section is not applied; "" when it is
+};
+
 struct ServerContext {
-  ServerContext(ServerParams p, std::shared_ptr<LiveGraph> l)
-      : params(std::move(p)), live(std::move(l)), keys(params.api_keys), gate(params.max_concurrent, params.max_queue),
-        server_section(YAML::Dump(live->current()->config().server)),
-        jobs(std::make_unique<IndexJobs>([live = live] { return live->current(); })) {}
-  const ServerParams params;
+  ServerContext(ServerParams p, std::shared_ptr<LiveGraph> l);
+  // The settings for a new request: read again from the config after each reload. A section that
+  // does not parse keeps the previous settings (and says why in `error`).
+  std::shared_ptr<const ServerSettings> settings();
+
+  const ServerParams started;  // as the server started: the file's section under the command line's flags
   const std::shared_ptr<LiveGraph> live;
-  KeyRing keys;
   AdmissionGate gate;
   Deadlines deadlines;
   Metrics metrics;
   std::atomic<bool> draining{false};
-  // The `server:` section as it was at start: keys and limits are not hot-reloaded, so /readyz
-  // says when the file's section differs from the one in force.
-  const std::string server_section;
-  std::atomic<bool> warned_server_section{false};
   std::unique_ptr<IndexJobs> jobs;  // uploads being indexed
+
+ private:
+  std::shared_ptr<const ServerSettings> reread(const ServerSettings& current);
+
+  std::mutex settings_mutex_;
+  std::shared_ptr<const ServerSettings> settings_;
+  size_t settings_reloads_ = 0;  // LiveGraphStatus::reloads when settings_ was read
+  ServerParams file_at_start_;   // the file's own section at start, to tell what a reload changed
 };
 
 struct RequestInfo {
   bool routed = false;  // reached the pre-routing handler (a malformed request line does not)
   Clock::time_point start;
-  std::optional<size_t> key;  // index in the KeyRing; unset on an open server
+  std::optional<size_t> key;  // index in settings->keys; unset on an open server
+  std::shared_ptr<const ServerSettings> settings;  // taken when the request arrived
 };
 RequestInfo& current_request();  // this thread's
 
 // Waits for a model slot (the bounded queue): 429 when the queue is full, 504 when the request's
 // deadline passes while waiting, 503 while draining.
 AdmissionGate::Slot admit(ServerContext& ctx);
-Clock::time_point deadline_of(const ServerContext& ctx);
+Clock::time_point deadline_of(ServerContext& ctx);
+// This request's settings (those in force now for a request that has none yet).
+const ServerSettings& settings_of(ServerContext& ctx);
 
 void reply_json(httplib::Response& res, int status, const json& body);
 
