@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/chat_json.h"
+#include "server/client_socket.h"
 #include "server/http_error.h"
 #include "server/server_context.h"
 
@@ -21,6 +22,11 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 // A request cancelled by its deadline or by a drain: no answer to give.
 void check_not_cancelled(const Deadlines::Entry& d, ServerContext& ctx) {
+  if (*d.client_left) {
+    spdlog::info("chat completion: the client left; generation cancelled");
+    ctx.metrics.rejected("client_left");
+    throw HttpError(499, "invalid_request_error", "the client closed the connection before the answer was ready");
+  }
   if (*d.expired)
     throw HttpError(504, "timeout_error",
                     fmt::format("the request did not finish within server.request_timeout_s ({} s)",
@@ -210,7 +216,8 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   }
 
   AdmissionGate::Slot slot = admit(ctx);
-  DeadlineGuard deadline(ctx.deadlines, deadline_of(ctx));
+  // A client that hangs up cancels its generation (a stream notices at its next write).
+  DeadlineGuard deadline(ctx.deadlines, deadline_of(ctx), find_client_socket(req));
   call.request.cancel = deadline.entry().cancel;
   bool first = true;
   call.request.on_text = [&](std::string_view piece) {

@@ -1,5 +1,7 @@
 #include "server/deadlines.h"
 
+#include "server/client_socket.h"
+
 namespace ragrt::server {
 
 Deadlines::Deadlines() : thread_([this] { run(); }) {}
@@ -13,12 +15,13 @@ Deadlines::~Deadlines() {
   thread_.join();
 }
 
-Deadlines::Entry Deadlines::watch(Clock::time_point deadline) {
-  Entry e{0, std::make_shared<std::atomic<bool>>(false), std::make_shared<std::atomic<bool>>(false)};
+Deadlines::Entry Deadlines::watch(Clock::time_point deadline, int client_socket) {
+  Entry e{0, std::make_shared<std::atomic<bool>>(false), std::make_shared<std::atomic<bool>>(false),
+          std::make_shared<std::atomic<bool>>(false)};
   {
     std::lock_guard lock(mutex_);
     e.id = next_id_++;
-    watched_[e.id] = {deadline, e};
+    watched_[e.id] = {deadline, e, client_socket};
   }
   changed_.notify_all();
   return e;
@@ -50,6 +53,16 @@ void Deadlines::run() {
         *w.entry.cancel = true;
       } else {
         next = std::min(next, w.deadline);
+      }
+      // The socket stays open while its request is watched: httplib closes it after the reply,
+      // and the request forgets its entry before replying.
+      if (w.client_socket >= 0 && !*w.entry.cancel) {
+        if (peer_closed(w.client_socket)) {
+          *w.entry.client_left = true;
+          *w.entry.cancel = true;
+        } else {
+          next = std::min(next, now + kClientPoll);
+        }
       }
     }
     if (next == Clock::time_point::max()) changed_.wait(lock);

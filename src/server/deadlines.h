@@ -1,6 +1,7 @@
 #pragma once
-// Cancels generations from outside: when a request passes its deadline, and all of them when a
-// drain runs out of time. Pipelines check PipelineRequest::cancel between steps, so setting the
+// Cancels generations from outside: when a request passes its deadline, when its client has left
+// (a non-streaming request whose connection is watched), and all of them when a drain runs out of
+// time. Pipelines check PipelineRequest::cancel between steps, so setting the
 // flag is how a running request is stopped.
 #include <atomic>
 #include <chrono>
@@ -21,13 +22,17 @@ class Deadlines {
   Deadlines(const Deadlines&) = delete;
   Deadlines& operator=(const Deadlines&) = delete;
 
-  // A cancel flag for a request, set at `deadline` (or by cancel_all) until `forget(id)`.
+  // A cancel flag for a request, set at `deadline` (or by cancel_all) until `forget(id)`. With a
+  // `client_socket` (server/client_socket.h), also set when that connection's peer closes it,
+  // checked every kClientPoll.
   struct Entry {
     uint64_t id = 0;
     std::shared_ptr<std::atomic<bool>> cancel;
-    std::shared_ptr<std::atomic<bool>> expired;  // set when the deadline (not a drain) cancelled it
+    std::shared_ptr<std::atomic<bool>> expired;      // set when the deadline (not a drain) cancelled it
+    std::shared_ptr<std::atomic<bool>> client_left;  // set when the client's leaving cancelled it
   };
-  Entry watch(Clock::time_point deadline);
+  static constexpr std::chrono::milliseconds kClientPoll{100};
+  Entry watch(Clock::time_point deadline, int client_socket = -1);
   void forget(uint64_t id);
   void cancel_all();
   size_t size() const;
@@ -37,6 +42,7 @@ class Deadlines {
   struct Watched {
     Clock::time_point deadline;
     Entry entry;
+    int client_socket = -1;
   };
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -49,7 +55,8 @@ class Deadlines {
 // Unregisters an entry when the request ends, however it ends.
 class DeadlineGuard {
  public:
-  DeadlineGuard(Deadlines& d, Deadlines::Clock::time_point deadline) : deadlines_(d), entry_(d.watch(deadline)) {}
+  DeadlineGuard(Deadlines& d, Deadlines::Clock::time_point deadline, int client_socket = -1)
+      : deadlines_(d), entry_(d.watch(deadline, client_socket)) {}
   ~DeadlineGuard() { deadlines_.forget(entry_.id); }
   DeadlineGuard(const DeadlineGuard&) = delete;
   DeadlineGuard& operator=(const DeadlineGuard&) = delete;

@@ -585,6 +585,21 @@ TEST_F(ServerTest, AClientThatLeavesCancelsItsGeneration) {
   EXPECT_TRUE(hold().wait_cancelled(1)) << "the generation was not cancelled";
 }
 
+// Without a stream there is nothing to write until the answer is ready: the server watches the
+// connection instead, and a client that gives up cancels the generation within a poll.
+TEST_F(ServerTest, AClientThatLeavesANonStreamingRequestCancelsItsGeneration) {
+  start();
+  {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(0, 300'000);  // gives up after 0.3 s and closes the connection
+    const auto r = c.Post("/v1/chat/completions", chat("x", "hold").dump(), "application/json");
+    EXPECT_FALSE(r);
+  }
+  EXPECT_TRUE(hold().wait_cancelled(1)) << "the generation was not cancelled";
+  EXPECT_THAT(get("/metrics").text, HasSubstr("client_left"));
+  EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
+}
+
 TEST_F(ServerTest, ARequestPastItsTimeoutIs504) {
   start("server: {request_timeout_s: 0.3}\n");
   const Response r = post("/v1/chat/completions", chat("x", "hold"));
