@@ -15,6 +15,7 @@
 #include "index/keyword_text.h"
 #include "ingest/text_boundaries.h"
 #include "generate/chat_messages.h"
+#include "ragrt/conversation_memory.h"
 #include "ragrt/error.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
@@ -388,6 +389,14 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
       result.time_to_first_token_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     result.text += out;
     if (request.on_text && !out.empty()) request.on_text(out);
+  }
+  // Usage in OpenAI's terms, estimated: this generator has no tokenizer. The prompt is what an LLM
+  // would have read (the messages, which carry the passages), the completion the answer's text.
+  for (const ChatMessage& m : request.messages) result.prompt_tokens += estimate_tokens(m);
+  if (request.prompt) result.prompt_tokens += estimate_tokens(ChatMessage{{"content", *request.prompt}});
+  if (!result.text.empty()) {
+    constexpr size_t kMessageMarkup = 4;  // what estimate_tokens adds per message; an answer has none
+    result.completion_tokens = estimate_tokens(ChatMessage{{"content", result.text}}) - kMessageMarkup;
   }
   result.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return result;
