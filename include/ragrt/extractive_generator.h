@@ -25,8 +25,9 @@
 // after CJK text), joined by a space (nothing between CJK sentences); citations list the ids in
 // order of first use. Each sentence reaches on_text as it is added. finish_reason is kStop
 // (kCancelled when cancelled); sampling.stop truncates the answer before the first stop string;
-// the other sampling fields mean nothing here. prompt_tokens and completion_tokens stay 0: there
-// is no model and no tokenizer to count with.
+// the other sampling fields mean nothing here. There is no tokenizer, so prompt_tokens (the
+// messages) and completion_tokens (the answer) are estimates (estimate_tokens in
+// ragrt/conversation_memory.h) and usage_estimated is set.
 #include <cstddef>
 #include <memory>
 #include <string>

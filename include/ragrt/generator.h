@@ -90,6 +90,7 @@ struct GenerationResult {
   size_t prompt_tokens = 0;
   size_t cached_prompt_tokens = 0;  // prompt tokens whose key/values came from the prefix cache
   size_t completion_tokens = 0;
+  bool usage_estimated = false;  // the counts are estimates: a generator without a tokenizer
   double time_to_first_token_ms = 0;
   double total_ms = 0;
 };

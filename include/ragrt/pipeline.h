@@ -78,6 +78,7 @@ struct PipelineResult {
   std::string generator;                    // Generator::description()
   std::string trace_id;
   size_t prompt_tokens = 0, completion_tokens = 0;
+  bool usage_estimated = false;  // GenerationResult::usage_estimated
   double time_to_first_token_ms = 0, total_ms = 0;
 };
 

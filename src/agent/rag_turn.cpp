@@ -136,6 +136,7 @@ void answer(const ComponentGraph& graph, const PipelineRequest& request, const T
   result.generator = graph.generator().description();
   result.prompt_tokens = out.prompt_tokens;
   result.completion_tokens = out.completion_tokens;
+  result.usage_estimated = out.usage_estimated;
   result.time_to_first_token_ms = out.time_to_first_token_ms;
   const std::vector<std::string> cited = out.citations.empty() ? cited_passages(out.text, passages) : out.citations;
   for (const std::string& id : cited) {
@@ -150,7 +151,12 @@ void answer(const ComponentGraph& graph, const PipelineRequest& request, const T
     span->set("cached_prompt_tokens", out.cached_prompt_tokens);
     span->set("completion_tokens", out.completion_tokens);
     span->set("time_to_first_token_ms", out.time_to_first_token_ms);
-    span->set("tokens_per_s", out.completion_tokens > 1 && decode_ms > 0 ? (out.completion_tokens - 1) / decode_ms * 1000 : 0.0);
+    if (out.usage_estimated) {
+      span->set("usage", "estimated");  // no tokenizer: no token rate either
+    } else {
+      span->set("tokens_per_s",
+                out.completion_tokens > 1 && decode_ms > 0 ? (out.completion_tokens - 1) / decode_ms * 1000 : 0.0);
+    }
     span->set("finish_reason", to_string(out.finish_reason));
     span->set("citations", cited);
     span->end();

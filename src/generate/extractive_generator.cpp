@@ -398,6 +398,7 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
     constexpr size_t kMessageMarkup = 4;  // what estimate_tokens adds per message; an answer has none
     result.completion_tokens = estimate_tokens(ChatMessage{{"content", result.text}}) - kMessageMarkup;
   }
+  result.usage_estimated = true;
   result.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return result;
 }

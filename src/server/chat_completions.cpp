@@ -34,7 +34,9 @@ void check_not_cancelled(const Deadlines::Entry& d, ServerContext& ctx) {
   if (*d.cancel) throw HttpError(503, "server_error", "the server is shutting down; retry on another instance");
 }
 
+// Model tokens only: an estimate (the extractive generator) would skew the counters and rates.
 void record_tokens(ServerContext& ctx, const PipelineResult& r) {
+  if (r.usage_estimated) return;
   ctx.metrics.tokens(r.prompt_tokens, r.completion_tokens, (r.total_ms - r.time_to_first_token_ms) / 1000.0);
 }
 

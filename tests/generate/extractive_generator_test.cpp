@@ -64,6 +64,7 @@ TEST(ExtractiveGenerator, EnglishQuestionPicksTheAnsweringSentence) {
   // Usage is estimated (no tokenizer): 4 ASCII bytes a token, plus 4 per message for its markup.
   EXPECT_EQ(result.prompt_tokens, (4 + (26 + 3) / 4) + (4 + (28 + 3) / 4));
   EXPECT_EQ(result.completion_tokens, (68 + 3) / 4);
+  EXPECT_TRUE(result.usage_estimated);
 
   // More room, and no floor relative to the best: the next best sentences follow in score order,
   // each with its marker.
