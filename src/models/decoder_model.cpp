@@ -354,9 +354,7 @@ std::vector<int32_t> DecoderOutput::argmax(std::span<const GreedyQuery> queries)
     std::span<float> row = logits_at(q.at.b, q.at.pos);
     if (q.penalty != 1.0f && !q.penalized.empty()) {
       scratch.assign(row.begin(), row.end());  // logits_at's rows stay as the model returned them
-      for (int32_t id : q.penalized) {
-        if (id >= 0 && static_cast<size_t>(id) < vocab) scratch[id] = penalized_logit(scratch[id], q.penalty);
-      }
+      apply_repetition_penalty(scratch, q.penalized, q.penalty);
       row = scratch;
     }
     tokens[i] = first_argmax(row);

@@ -5,11 +5,11 @@
 #include <limits>
 #include <thread>
 
+#include <immintrin.h>
+
 #include "ragrt/error.h"
 #include "util/parallel_for.h"
 #include "util/simd_dot.h"
-
-#include <immintrin.h>
 
 namespace ragrt::models {
 namespace {
@@ -18,6 +18,11 @@ constexpr float kInfinity = std::numeric_limits<float>::infinity();
 
 // Below this many weights per thread, starting a thread costs more than it saves.
 constexpr size_t kWeightsPerThread = size_t{1} << 19;
+
+// Symmetric int8 quantization, as for the weights' rows and the hidden vectors: the scale that
+// maps the largest magnitude to 127 (1 when there is none or it is not finite), and a value's code.
+float int8_scale(float max_abs) { return max_abs > 0 && std::isfinite(max_abs) ? max_abs / 127.0f : 1.0f; }
+float int8_code(float x, float scale) { return std::clamp(std::nearbyint(x / scale), -127.0f, 127.0f); }
 
 // The VNNI screen of 16 rows for one query (rows `count` <= 16 of a block): their estimates
 // (integer sums with the + 128 of the quantized hidden vector undone, scaled) and bounds, the
@@ -43,6 +48,12 @@ __attribute__((target("avx512f"))) uint32_t screen16(const int32_t* sums, const 
 }
 
 }  // namespace
+
+void apply_repetition_penalty(std::span<float> logits, std::span<const int32_t> distinct, float penalty) {
+  for (int32_t id : distinct) {
+    if (id >= 0 && static_cast<size_t>(id) < logits.size()) logits[id] = penalized_logit(logits[id], penalty);
+  }
+}
 
 int32_t first_argmax(std::span<const float> v) {
   // std::max_element's compare-and-move chain runs at one element a cycle or worse; over a 150k
@@ -111,12 +122,11 @@ LmHead::LmHead(std::vector<float> weight, size_t vocab, size_t hidden, size_t th
       const size_t group_bytes = block_rows_ * group_;
       float max_abs = 0;
       for (size_t i = 0; i < hidden_; ++i) max_abs = std::max(max_abs, std::fabs(w[i]));
-      const float scale = max_abs > 0 && std::isfinite(max_abs) ? max_abs / 127.0f : 1.0f;
+      const float scale = int8_scale(max_abs);
       double error2 = 0, q2 = 0, w2 = 0;
       int64_t sum = 0;
       for (size_t i = 0; i < hidden_; ++i) {
-        const float r = std::nearbyint(w[i] / scale);
-        const int8_t v = static_cast<int8_t>(std::clamp(r, -127.0f, 127.0f));
+        const int8_t v = static_cast<int8_t>(int8_code(w[i], scale));
         block[(i / group_) * group_bytes + i % group_] = v;
         const double e = static_cast<double>(w[i]) - static_cast<double>(scale) * v;
         error2 += e * e;
@@ -159,8 +169,7 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
   std::vector<float> radius(n), radius_q(n, 0.0f), h_scale(n, 1.0f);
   std::vector<float> padded(vnni_ ? 0 : n * padded_hidden, 0.0f);
   std::vector<uint8_t> bytes(vnni_ ? n * padded_hidden : 0, 128);
-  std::vector<char> pinned_any(n, 0);
-  std::vector<std::vector<char>> pinned(n);
+  std::vector<std::vector<char>> pinned(n);  // per query with a penalty: a flag per token; else empty
   for (size_t i = 0; i < n; ++i) {
     const float* h = queries[i].hidden;
     double sum = 0;
@@ -171,10 +180,10 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
     }
     radius[i] = std::nextafter(static_cast<float>(std::sqrt(sum) * (1 + 1e-6)), kInfinity);
     if (vnni_) {
-      const float scale = max_abs > 0 && std::isfinite(max_abs) ? max_abs / 127.0f : 1.0f;
+      const float scale = int8_scale(max_abs);
       double error2 = 0;
       for (size_t j = 0; j < hidden_; ++j) {
-        const float q = std::clamp(std::nearbyint(h[j] / scale), -127.0f, 127.0f);
+        const float q = int8_code(h[j], scale);
         bytes[i * padded_hidden + j] = static_cast<uint8_t>(static_cast<int>(q) + 128);
         const double e = static_cast<double>(h[j]) - static_cast<double>(scale) * q;
         error2 += e * e;
@@ -191,7 +200,6 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
       for (int32_t id : queries[i].penalized) {
         if (id >= 0 && static_cast<size_t>(id) < vocab_) pinned[i][static_cast<size_t>(id)] = 1;
       }
-      pinned_any[i] = 1;
     }
   }
 
@@ -221,7 +229,7 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
       if (!vnni_ && n > 1) util::widen_i8(rows, widened.data(), block_bytes);
       for (size_t i = 0; i < n; ++i) {
         const size_t first = block * block_rows_, count = std::min(block_rows_, vocab_ - first);
-        if (vnni_ && !pinned_any[i]) {
+        if (vnni_ && pinned[i].empty()) {
           float upper[16];
           uint32_t reach = screen16(sums.data() + i * 16, row_sum_.data() + first, scale_.data() + first,
                                     error_.data() + first, norm_.data() + first, count, h_scale[i], radius[i],
@@ -248,7 +256,7 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
         }
         for (size_t r = 0; r < count; ++r) {
           const size_t t = first + r;
-          if (pinned_any[i] && pinned[i][t]) continue;
+          if (!pinned[i].empty() && pinned[i][t]) continue;
           const float margin = error_[t] * radius[i] + norm_[t] * radius_q[i];
           low[i] = std::max(low[i], estimates[r] - margin);
           if (estimates[r] + margin >= low[i]) kept[i].push_back({t, estimates[r] + margin});
@@ -268,9 +276,7 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
       std::vector<float> all(vocab_);
       const float* h = query.hidden;
       logits(std::span(&h, 1), all.data());
-      for (int32_t id : query.penalized) {
-        if (id >= 0 && static_cast<size_t>(id) < vocab_) all[id] = penalized_logit(all[id], query.penalty);
-      }
+      apply_repetition_penalty(all, query.penalized, query.penalty);
       out[i] = first_argmax(all);
       exact += vocab_;
       continue;
@@ -285,7 +291,7 @@ void LmHead::argmax(std::span<const ArgmaxQuery> queries, std::span<int32_t> out
         best_value = value;
       }
     };
-    if (pinned_any[i]) {
+    if (!pinned[i].empty()) {
       for (int32_t id : query.penalized) {
         if (id < 0 || static_cast<size_t>(id) >= vocab_) continue;
         const size_t t = static_cast<size_t>(id);

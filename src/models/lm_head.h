@@ -23,6 +23,9 @@ namespace ragrt::models {
 // Hugging Face's repetition penalty on one logit.
 inline float penalized_logit(float logit, float penalty) { return logit < 0 ? logit * penalty : logit / penalty; }
 
+// The penalty on a row of logits, once per id of `distinct` (ids outside the row are ignored).
+void apply_repetition_penalty(std::span<float> logits, std::span<const int32_t> distinct, float penalty);
+
 // The first index of the largest value, as torch.argmax.
 int32_t first_argmax(std::span<const float> values);
 

@@ -46,7 +46,8 @@ int find_client_socket(const httplib::Request& req) {
     std::string peer_host, local_host;
     int peer_port = -1, local_port = -1;
     if (!describe(peer, peer_host, peer_port) || !describe(local, local_host, local_port)) continue;
-    if (peer_host == req.remote_addr && peer_port == req.remote_port && local_port == req.local_port) {
+    if (peer_host == req.remote_addr && peer_port == req.remote_port && local_host == req.local_addr &&
+        local_port == req.local_port) {
       return static_cast<int>(fd);
     }
   }

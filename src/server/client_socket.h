@@ -7,7 +7,8 @@
 namespace ragrt::server {
 
 // The descriptor of `req`'s connection: the socket whose peer is req.remote_addr:remote_port and
-// whose local port is req.local_port. -1 when none is found (no /proc, or another transport).
+// whose own address is req.local_addr:local_port. -1 when none is found (no /proc, or another
+// transport).
 int find_client_socket(const httplib::Request& req);
 
 // True once the peer has closed the connection or reset it. Bytes waiting to be read (a pipelined

@@ -148,6 +148,13 @@ bool has_avx2() {
 
 const bool kAvx2 = has_avx2();
 
+bool has_avx512_vnni() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni");
+}
+
+const bool kVnni = has_avx512_vnni();
+
 }  // namespace
 
 float dot(const float* a, const float* b, size_t n) { return kAvx2 ? dot_avx2(a, b, n) : dot_scalar(a, b, n); }
@@ -167,13 +174,7 @@ void widen_i8(const int8_t* q, float* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(q[i]);
 }
 
-bool has_vnni() {
-  static const bool vnni = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni");
-  }();
-  return vnni;
-}
+bool has_vnni() { return kVnni; }
 
 void dot_u8i8_packed16(const int8_t* block, const uint8_t* b, size_t queries, size_t chunks, int32_t* out) {
   const size_t stride = 4 * chunks;
@@ -191,6 +192,6 @@ void dot_u8i8_packed16(const int8_t* block, const uint8_t* b, size_t queries, si
 
 const char* dot_kernel() { return kAvx2 ? "avx2+fma" : "scalar"; }
 
-const char* packed_kernel() { return has_vnni() ? "avx512-vnni" : kAvx512 ? "avx512" : dot_kernel(); }
+const char* packed_kernel() { return kVnni ? "avx512-vnni" : kAvx512 ? "avx512" : dot_kernel(); }
 
 }  // namespace ragrt::util
