@@ -24,6 +24,9 @@ class TraceSpan {
  public:
   void set(const std::string& key, nlohmann::ordered_json value);
   void fail(const std::string& error);  // status "error" with a message
+  // Status "degraded" (an answer was given, without something it needed: a tool failed) unless
+  // the span already failed.
+  void degrade(const std::string& why);
   void end();
   std::shared_ptr<TraceSpan> child(const std::string& name);
 

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "ragrt/localized_text.h"
+
 namespace ragrt::config {
 
 class YamlReader {
@@ -38,6 +40,8 @@ class YamlReader {
   double number(const YAML::Node& n, const std::string& key) const;
   bool boolean(const YAML::Node& n, const std::string& key) const;
   std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const;
+  // One string (every language) or a map from language code (en, zh, …) to string.
+  LocalizedText localized(const YAML::Node& n, const std::string& key) const;
   // Relative paths are relative to the config file's folder.
   std::filesystem::path path(const YAML::Node& n, const std::string& key) const;
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ragrt/trace.h"
+#include "util/utc_time.h"
 
 namespace ragrt {
 
@@ -60,14 +61,6 @@ std::string random_trace_id() {
   return fmt::format("{:016x}{:016x}", rng(), rng());
 }
 
-std::string iso8601_utc(std::chrono::system_clock::time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
 
 }  // namespace
 
@@ -80,6 +73,13 @@ void TraceSpan::fail(const std::string& error) {
   std::lock_guard lock(*mutex_);
   node_->status = "error";
   node_->error = error;
+}
+
+void TraceSpan::degrade(const std::string& why) {
+  std::lock_guard lock(*mutex_);
+  if (node_->status != "ok") return;
+  node_->status = "degraded";
+  node_->error = why;
 }
 
 void TraceSpan::end() {
@@ -122,7 +122,7 @@ nlohmann::ordered_json Trace::finish() {
   j["trace_id"] = id_;
   j["kind"] = kind_;
   j["config_version"] = config_version_;
-  j["started_at"] = iso8601_utc(started_wall_);
+  j["started_at"] = util::iso8601_utc(started_wall_);
   j["duration_ms"] = ms(us_since(t0_, *root.end));
   j["root"] = to_json(root, t0_);
   finished_ = std::move(j);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ragrt/trace.h"
+#include "text/utf8.h"
 
 namespace ragrt {
 namespace {
@@ -17,16 +18,6 @@ constexpr size_t kMaxNameColumn = 48;
 
 size_t display_width(const std::string& s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-// At most `chars` code points, cut on a character boundary.
-std::string truncate(const std::string& s, size_t chars) {
-  size_t seen = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (seen++ == chars) return s.substr(0, i) + "…";
-  }
-  return s;
 }
 
 // Enough digits to read, not the 17 a double round-trips with.
@@ -46,7 +37,7 @@ bool bare_word(const std::string& s) {
 std::string scalar(const Json& v) {
   switch (v.type()) {
     case Json::value_t::string: {
-      const std::string s = truncate(v.get<std::string>(), kMaxStringChars);
+      const std::string s = text::first_chars(v.get<std::string>(), kMaxStringChars);
       return bare_word(s) ? s : Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
     }
     case Json::value_t::number_float:
@@ -70,7 +61,7 @@ void collect(const Json& span, const std::string& prefix, bool last, std::vector
   line.left = prefix + (last ? "└─ " : "├─ ") + span.value("name", "?");
   line.right = fmt::format("{:>8} ms", fmt::format("{:.1f}", span.value("duration_ms", 0.0)));
   if (span.value("status", "ok") != "ok")
-    line.right += fmt::format("  {}: {}", span.value("status", ""), truncate(span.value("error", ""), kMaxStringChars));
+    line.right += fmt::format("  {}: {}", span.value("status", ""), text::first_chars(span.value("error", ""), kMaxStringChars));
   if (auto a = span.find("attributes"); a != span.end() && a->is_object())
     for (const auto& [k, v] : a->items()) line.right += fmt::format("  {}={}", k, scalar(v));
   lines.push_back(std::move(line));

@@ -75,6 +75,21 @@ std::string YamlReader::string(const YAML::Node& n, const std::string& key) cons
   return n.Scalar();
 }
 
+LocalizedText YamlReader::localized(const YAML::Node& n, const std::string& key) const {
+  if (n.IsScalar()) return LocalizedText(n.Scalar());
+  if (!n.IsMap()) fail(n, key, "expected a string, or a map from language code to string ({en: \"…\", zh: \"…\"})");
+  LocalizedText out;
+  for (const auto& kv : n) {
+    const std::string language = string(kv.first, key);
+    const bool code = language.size() >= 2 && language.size() <= 8 &&
+                      language.find_first_not_of("abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos;
+    if (!code) fail(kv.first, key, fmt::format("'{}' is not a language code (en, zh, …)", language));
+    out.by_language[language] = string(kv.second, key + "." + language);
+  }
+  if (out.empty()) fail(n, key, "must name at least one language");
+  return out;
+}
+
 std::string YamlReader::env_string(const YAML::Node& n, const std::string& key) const {
   std::string unset;
   std::string value = expand_env(string(n, key), &unset);

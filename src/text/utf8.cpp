@@ -80,6 +80,15 @@ size_t count_chars(std::string_view s) {
   return n;
 }
 
+std::string first_chars(std::string_view s, size_t chars) {
+  size_t seen = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (seen++ == chars) return std::string(s.substr(0, i)) + "…";
+  }
+  return std::string(s);
+}
+
 std::string from_utf8_lossy(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());

@@ -90,6 +90,8 @@ inline std::string utf8_of(char32_t c) {
 }
 
 size_t count_chars(std::string_view s);
+// The first `chars` code points of `s`, with "…" added when anything was cut.
+std::string first_chars(std::string_view s, size_t chars);
 
 // Rust's String::from_utf8_lossy: every maximal invalid subsequence becomes U+FFFD.
 std::string from_utf8_lossy(std::string_view bytes);
