@@ -33,8 +33,12 @@
 #include <string>
 
 #include "ragrt/generator.h"
+#include "ragrt/localized_text.h"
 
 namespace ragrt {
+
+// "The documents I have do not answer this question." and its Chinese.
+LocalizedText default_not_found_message();
 
 struct ExtractiveGeneratorParams {
   // Most sentences in one answer.
@@ -46,12 +50,13 @@ struct ExtractiveGeneratorParams {
   // A sentence's score is the IDF-weighted share of the question's terms it contains, 0 to 1.
   // Sentences need at least one query term and a score above this; when none has, the context
   // does not answer the question and the answer is not_found_message.
-  double min_score = 0;
+  double min_score = 0.3;
   // Sentences after the best one need at least this share of its score: a sentence sharing one
   // minor word with the question is noise, not a second part of the answer.
   double min_relative_score = 0.5;
-  // The answer when no sentence qualifies (no citations then).
-  std::string not_found_message = "The documents I have do not answer this question.";
+  // The answer when no sentence qualifies (no citations then; GenerationResult::refused), in the
+  // question's language.
+  LocalizedText not_found_message = default_not_found_message();
 };
 
 // Throws ragrt::Error kInvalidArgument when max_sentences or max_chars is 0 or min_score is not

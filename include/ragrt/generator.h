@@ -47,8 +47,10 @@ struct SamplingParams {
 struct ContextPassage {
   std::string id;
   std::string text;
-  // "document", or "tool" for a tool's result: the live data the question asked for, which the
-  // extractive generator always quotes first.
+  // "document"; "tool" for a tool's result: the live data the question asked for, which the
+  // extractive generator always quotes first; "notice" for what the customer must be told and no
+  // source backs (a lookup that failed: "I cannot look up your order right now…"): said first,
+  // never cited, and given to an LLM as an instruction rather than a numbered passage.
   std::string kind = "document";
   std::string source;   // document id or file
   std::string section;  // section path, "" when none
@@ -91,6 +93,9 @@ struct GenerationResult {
   size_t cached_prompt_tokens = 0;  // prompt tokens whose key/values came from the prefix cache
   size_t completion_tokens = 0;
   bool usage_estimated = false;  // the counts are estimates: a generator without a tokenizer
+  // The generator said the context does not answer (the extractive refusal). LLM answers leave it
+  // false; the pipeline judges them by their citations.
+  bool refused = false;
   double time_to_first_token_ms = 0;
   double total_ms = 0;
 };

@@ -43,6 +43,9 @@ struct PipelineRequest {
   // pipeline's; empty = none. Unset = all of the pipeline's. A name the pipeline does not have is
   // an error (kInvalidArgument) naming it.
   std::optional<std::vector<std::string>> tools;
+  // Tools to treat as down for this turn: their calls fail as `unavailable` without reaching the
+  // service (outage drills: `ragrt eval qa` cases with tools_down).
+  std::vector<std::string> unavailable_tools;
   SamplingParams sampling;          // over the generator section's defaults
   std::function<void(std::string_view)> on_text;  // the answer as it forms (see GenerationRequest)
   std::shared_ptr<const std::atomic<bool>> cancel;
@@ -52,7 +55,7 @@ struct PipelineRequest {
 // Where a cited [n] points: a document passage (source, section, page, byte offsets) or a tool
 // result (kind "tool", source "tool:NAME").
 struct Citation {
-  std::string id;
+  std::string id;  // the number the answer shows ([1], [2], … in order of first use)
   std::string kind;  // "document" or "tool"
   std::string source;
   std::string section;
@@ -77,8 +80,16 @@ struct PipelineResult {
   std::string pipeline;                     // its name in the config
   std::string generator;                    // Generator::description()
   std::string trace_id;
+  // Summed over every model call of the turn (choosing tools, then answering).
   size_t prompt_tokens = 0, completion_tokens = 0;
+  size_t model_calls = 0;
   bool usage_estimated = false;  // GenerationResult::usage_estimated
+  // The answer says the documents do not answer (and no tool said anything either).
+  bool refused = false;
+  // A tool the turn needed failed (is_tool_failure): the answer says what could not be done.
+  bool degraded = false;
+  std::string retriever;        // the retriever that ran ("" when none did)
+  double retrieve_ms = 0;
   double time_to_first_token_ms = 0, total_ms = 0;
 };
 

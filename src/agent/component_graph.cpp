@@ -140,6 +140,33 @@ PipelineResult ComponentGraph::run(const std::string& name, const PipelineReques
     result.trace_id = trace.id();
     result.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     root->set("finish_reason", to_string(result.finish_reason));
+    // What the customer was told, so that an audit needs nothing but the trace.
+    root->set("answer", result.answer);
+    nlohmann::ordered_json citations = nlohmann::ordered_json::array();
+    for (const Citation& c : result.citations) {
+      nlohmann::ordered_json j = {{"id", c.id}, {"kind", c.kind}, {"source", c.source}};
+      if (!c.section.empty()) j["section"] = c.section;
+      if (c.page) j["page"] = *c.page;
+      if (c.kind == "document") j["bytes"] = {c.start, c.end};
+      citations.push_back(std::move(j));
+    }
+    root->set("citations", std::move(citations));
+    root->set("usage", {{"prompt_tokens", result.prompt_tokens},
+                        {"completion_tokens", result.completion_tokens},
+                        {"total_tokens", result.prompt_tokens + result.completion_tokens},
+                        {"model_calls", result.model_calls},
+                        {"estimated", result.usage_estimated}});
+    if (result.refused) root->set("refused", true);
+    std::vector<std::string> failed;
+    for (const ToolCallRecord& call : result.tool_calls) {
+      if (call.result.outcome == ToolOutcome::kOk) continue;
+      // Operators see the whole story here; the customer got a message that says none of it.
+      const auto log = is_tool_failure(call.result.outcome) ? spdlog::level::warn : spdlog::level::info;
+      spdlog::log(log, "trace {}: tool {} {}: {}", trace.id(), call.name, to_string(call.result.outcome),
+                  Redactor::global().redact(call.result.detail.empty() ? call.result.content : call.result.detail));
+      if (is_tool_failure(call.result.outcome)) failed.push_back(fmt::format("{} {}", call.name, to_string(call.result.outcome)));
+    }
+    if (!failed.empty()) root->degrade(fmt::format("tool failed: {}", fmt::join(failed, ", ")));
     save();
     return result;
   } catch (const std::exception& e) {

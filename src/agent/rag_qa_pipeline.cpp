@@ -21,7 +21,7 @@ class RagQaPipeline final : public Pipeline {
     const Turn turn = read_turn(request, graph);
     const size_t k = request.passages.value_or(params_.passages.value_or(graph.config().generator.context_passages));
     auto passages = retrieve(graph, turn.question, request.retriever.empty() ? params_.retriever : request.retriever,
-                             k, 1, request.span.get());
+                             k, 1, request.span.get(), result);
     answer(graph, request, turn, std::move(passages), request.span.get(), result);
     return result;
   }

@@ -1,6 +1,9 @@
 #include "agent/rag_turn.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "agent/citation_numbers.h"
 
 #include "generate/chat_messages.h"
 #include "ragrt/error.h"
@@ -41,19 +44,23 @@ Turn read_turn(const PipelineRequest& request, const ComponentGraph& graph) {
 }
 
 std::vector<ContextPassage> retrieve(const ComponentGraph& graph, const std::string& question,
-                                     const std::string& retriever, size_t k, size_t first_id, TraceSpan* parent) {
+                                     const std::string& retriever, size_t k, size_t first_id, TraceSpan* parent,
+                                     PipelineResult& result) {
   auto span = child_span(parent, "retrieve");
+  const auto start = std::chrono::steady_clock::now();
   SearchRequest search;
   search.query = question;
   search.k = k;
   const std::string name = retriever.empty() ? graph.config().default_retriever : retriever;
   std::vector<SearchResult> results;
+  result.retriever = name;
   try {
     results = graph.knowledge_base().search(search, name);
   } catch (const std::exception& e) {
     if (span) span->fail(e.what());
     throw;
   }
+  result.retrieve_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::vector<ContextPassage> passages;
   nlohmann::ordered_json hits = nlohmann::ordered_json::array();
   for (const SearchResult& r : results) {
@@ -102,7 +109,69 @@ Citation citation_of(const ContextPassage& p) {
   return c;
 }
 
+std::vector<std::string> citable_ids(const std::vector<ContextPassage>& passages) {
+  std::vector<std::string> ids;
+  for (const auto& p : passages)
+    if (p.kind != "notice") ids.push_back(p.id);
+  return ids;
+}
+
+// The result's answer, citations (renumbered as shown), refusal, timings and memory from `out`,
+// whose text `numbers` has turned into what the customer read.
+void fill_answer(const ComponentGraph& graph, const PipelineRequest& request, const Turn& turn,
+                 std::vector<ContextPassage> passages, const GenerationResult& out, const CitationNumbers& numbers,
+                 PipelineResult& result) {
+  result.answer = numbers.text();
+  result.finish_reason = out.finish_reason;
+  result.generator = graph.generator().description();
+  result.time_to_first_token_ms = out.time_to_first_token_ms;
+  for (const std::string& id : numbers.order()) {
+    auto it = std::find_if(passages.begin(), passages.end(), [&](const auto& p) { return p.id == id; });
+    if (it == passages.end()) continue;
+    Citation c = citation_of(*it);
+    c.id = std::to_string(result.citations.size() + 1);
+    result.citations.push_back(std::move(c));
+  }
+  const bool told = std::any_of(passages.begin(), passages.end(), [](const auto& p) { return p.kind == "notice"; });
+  const bool live = std::any_of(result.tool_calls.begin(), result.tool_calls.end(),
+                                [](const auto& c) { return c.result.outcome == ToolOutcome::kOk; });
+  result.refused = out.refused || (graph.generator().is_llm() && result.citations.empty() && !told && !live);
+  result.passages = std::move(passages);
+  if (!request.session.empty() && graph.memory() && out.finish_reason != FinishReason::kCancelled) {
+    graph.memory()->append(request.session, {{{"role", "user"}, {"content", turn.question}},
+                                             {{"role", "assistant"}, {"content", result.answer}}});
+  }
+}
+
 }  // namespace
+
+GenerationResult generate_counted(const ComponentGraph& graph, const GenerationRequest& request, TraceSpan* span,
+                                  PipelineResult& result) {
+  GenerationResult out;
+  try {
+    out = graph.generator().generate(request);
+  } catch (const std::exception& e) {
+    if (span) span->fail(e.what());
+    throw;
+  }
+  add_usage(out, result);
+  return out;
+}
+
+void add_usage(const GenerationResult& out, PipelineResult& result) {
+  result.prompt_tokens += out.prompt_tokens;
+  result.completion_tokens += out.completion_tokens;
+  result.usage_estimated = result.usage_estimated || out.usage_estimated;
+  ++result.model_calls;
+}
+
+void finish_answer(const ComponentGraph& graph, const PipelineRequest& request, const Turn& turn,
+                   std::vector<ContextPassage> passages, const GenerationResult& out, PipelineResult& result) {
+  CitationNumbers numbers(citable_ids(passages));
+  std::string shown = numbers.feed(out.text) + numbers.flush();
+  if (request.on_text && !shown.empty()) request.on_text(shown);
+  fill_answer(graph, request, turn, std::move(passages), out, numbers, result);
+}
 
 void answer(const ComponentGraph& graph, const PipelineRequest& request, const Turn& turn,
             std::vector<ContextPassage> passages, TraceSpan* parent, PipelineResult& result) {
@@ -111,7 +180,11 @@ void answer(const ComponentGraph& graph, const PipelineRequest& request, const T
   g.messages = rag_messages(turn.question, passages, gc.system_prompt, turn.history);
   g.sampling = request.sampling.with_defaults(gc.sampling);
   g.context = passages;
-  g.on_text = request.on_text;
+  CitationNumbers numbers(citable_ids(passages));
+  g.on_text = [&](std::string_view piece) {
+    const std::string shown = numbers.feed(piece);
+    if (request.on_text && !shown.empty()) request.on_text(shown);
+  };
   g.cancel = request.cancel;
   if (auto span = child_span(parent, "prompt")) {
     size_t tokens = 0;
@@ -124,26 +197,9 @@ void answer(const ComponentGraph& graph, const PipelineRequest& request, const T
     span->end();
   }
   auto span = child_span(parent, "generate");
-  GenerationResult out;
-  try {
-    out = graph.generator().generate(g);
-  } catch (const std::exception& e) {
-    if (span) span->fail(e.what());
-    throw;
-  }
-  result.answer = out.text;
-  result.finish_reason = out.finish_reason;
-  result.generator = graph.generator().description();
-  result.prompt_tokens = out.prompt_tokens;
-  result.completion_tokens = out.completion_tokens;
-  result.usage_estimated = out.usage_estimated;
-  result.time_to_first_token_ms = out.time_to_first_token_ms;
-  const std::vector<std::string> cited = out.citations.empty() ? cited_passages(out.text, passages) : out.citations;
-  for (const std::string& id : cited) {
-    auto it = std::find_if(passages.begin(), passages.end(), [&](const auto& p) { return p.id == id; });
-    if (it != passages.end()) result.citations.push_back(citation_of(*it));
-  }
-  result.passages = std::move(passages);
+  GenerationResult out = generate_counted(graph, g, span.get(), result);
+  if (const std::string rest = numbers.flush(); request.on_text && !rest.empty()) request.on_text(rest);
+  fill_answer(graph, request, turn, std::move(passages), out, numbers, result);
   if (span) {
     const double decode_ms = out.total_ms - out.time_to_first_token_ms;
     span->set("generator", result.generator);
@@ -158,12 +214,9 @@ void answer(const ComponentGraph& graph, const PipelineRequest& request, const T
                 out.completion_tokens > 1 && decode_ms > 0 ? (out.completion_tokens - 1) / decode_ms * 1000 : 0.0);
     }
     span->set("finish_reason", to_string(out.finish_reason));
-    span->set("citations", cited);
+    span->set("citations", numbers.order());
+    if (result.refused) span->set("refused", true);
     span->end();
-  }
-  if (!request.session.empty() && graph.memory() && out.finish_reason != FinishReason::kCancelled) {
-    graph.memory()->append(request.session, {{{"role", "user"}, {"content", turn.question}},
-                                             {{"role", "assistant"}, {"content", out.text}}});
   }
 }
 

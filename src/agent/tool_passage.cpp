@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "agent/tool_messages.h"
+
 namespace ragrt::agent {
 namespace {
 
@@ -28,27 +30,11 @@ std::string fields(const nlohmann::ordered_json& object) {
   return out;
 }
 
-// `summary` with each {field} replaced by the object's value ("unknown" when absent or null).
-std::string fill(const std::string& summary, const nlohmann::ordered_json& object) {
-  std::string out;
-  size_t i = 0;
-  while (i < summary.size()) {
-    const size_t open = summary.find('{', i);
-    const size_t close = open == std::string::npos ? open : summary.find('}', open + 1);
-    if (close == std::string::npos) break;
-    out.append(summary, i, open - i);
-    const std::string field = summary.substr(open + 1, close - open - 1);
-    const auto it = object.find(field);
-    out += it == object.end() || it->is_null() ? "unknown" : scalar(*it);
-    i = close + 1;
-  }
-  out.append(summary, i, std::string::npos);
-  return out;
-}
-
 }  // namespace
 
-ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id, const std::string& summary) {
+ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id, const LocalizedText& summaries,
+                            const std::string& language) {
+  const std::string& summary = summaries.in(language);
   ContextPassage p;
   p.id = id;
   p.kind = "tool";
@@ -69,12 +55,12 @@ ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id, c
     for (const auto& row : data["rows"]) {
       nlohmann::ordered_json object = nlohmann::ordered_json::object();
       for (size_t i = 0; i < data["columns"].size() && i < row.size(); ++i) object[data["columns"][i].get<std::string>()] = row[i];
-      rows += (rows.empty() ? "" : summary.empty() ? " | " : " ") + (summary.empty() ? fields(object) : fill(summary, object));
+      rows += (rows.empty() ? "" : summary.empty() ? " | " : " ") + (summary.empty() ? fields(object) : fill_template(summary, object));
     }
     if (rows.empty()) p.text = fmt::format("{}: no matching records.", subject);
     else p.text = summary.empty() ? fmt::format("{}: {}.", subject, rows) : rows;
   } else if (data.is_object()) {
-    p.text = summary.empty() ? fmt::format("{}: {}.", subject, fields(data)) : fill(summary, data);
+    p.text = summary.empty() ? fmt::format("{}: {}.", subject, fields(data)) : fill_template(summary, data);
   } else {
     p.text = fmt::format("{}: {}", subject, r.content);
   }

@@ -11,6 +11,10 @@
 
 namespace ragrt::agent {
 
-ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id, const std::string& summary = "");
+// `summaries`: the tool's summary by language, `language` the question's. Meant for successful
+// calls; a failed one reads as the tool's raw message (the agent shows customers
+// customer_message instead).
+ContextPassage tool_passage(const ToolCallRecord& call, const std::string& id, const LocalizedText& summaries = {},
+                            const std::string& language = "en");
 
 }  // namespace ragrt::agent

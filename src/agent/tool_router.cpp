@@ -49,7 +49,49 @@ std::optional<nlohmann::json> find_value(const nlohmann::ordered_json& schema, c
   return std::nullopt;
 }
 
+// A value the question gives for an argument it does not fit: "#1234" for a 5-digit order
+// number, "alice@example" for an email. Called anyway, the tool's schema check says what is wrong,
+// and the customer is told so, instead of hearing about something else.
+std::optional<std::string> attempted_value(const nlohmann::ordered_json& schema, const std::vector<std::string>& candidates,
+                                           std::string_view question) {
+  if (!schema.contains("pattern") || !schema["pattern"].is_string()) return std::nullopt;
+  const std::string pattern = schema["pattern"].get<std::string>();
+  // An email argument is attempted only by something with an '@'; an id by "#…" or digits.
+  const bool wants_email = pattern.find('@') != std::string::npos;
+  for (const auto& c : candidates) {
+    const bool has_at = c.find('@') != std::string::npos;
+    if (wants_email) {
+      if (has_at) return c;
+      continue;
+    }
+    const size_t digits = static_cast<size_t>(std::count_if(c.begin(), c.end(), ::isdigit));
+    const bool marked = question.find("#" + c) != std::string_view::npos || question.find("＃" + c) != std::string_view::npos;
+    if (!has_at && (marked || digits >= 3)) return c;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+bool refers_back(std::string_view question) {
+  static const char* kChinese[] = {"它", "这个订单", "那个订单", "这单", "那单", "该订单", "这个包裹"};
+  for (const char* w : kChinese)
+    if (question.find(w) != std::string_view::npos) return true;
+  static const char* kEnglish[] = {"it", "its", "they", "them", "their", "this", "that", "one"};
+  const std::string q = lower(question);
+  size_t i = 0;
+  while (i < q.size()) {
+    while (i < q.size() && !std::isalpha(static_cast<unsigned char>(q[i]))) ++i;
+    size_t j = i;
+    while (j < q.size() && (std::isalpha(static_cast<unsigned char>(q[j])) || q[j] == '\'')) ++j;
+    std::string word = q.substr(i, j - i);
+    if (auto apostrophe = word.find('\''); apostrophe != std::string::npos) word.resize(apostrophe);  // it's
+    for (const char* w : kEnglish)
+      if (word == w) return true;
+    i = j;
+  }
+  return false;
+}
 
 std::vector<std::string> candidate_values(std::string_view question) {
   std::vector<std::string> out;
@@ -96,6 +138,13 @@ std::vector<RoutedCall> route_tools(std::string_view question, const std::vector
       }
     }
     for (const auto& r : required) complete = complete && arguments.contains(r);
+    // Asked for by its route words, with a value that does not fit: called, to say what is wrong.
+    if (!complete && words != route_words.end() && required.size() == 1 && params["properties"].contains(required[0])) {
+      if (auto attempt = attempted_value(params["properties"][required[0]], candidates, question)) {
+        arguments[required[0]] = *attempt;
+        complete = true;
+      }
+    }
     if (complete) calls.push_back({spec.name, std::move(arguments)});
   }
   return calls;

@@ -23,6 +23,11 @@ struct RoutedCall {
 std::vector<RoutedCall> route_tools(std::string_view question, const std::vector<const Tool*>& tools,
                                     const std::map<std::string, std::vector<std::string>>& route_words);
 
+// Whether a question points back at what the conversation was about ("And when will it arrive?",
+// "它什么时候到？"): a pronoun or demonstrative as a word of its own. The agent then routes on the
+// previous question when this one names nothing itself.
+bool refers_back(std::string_view question);
+
 // Words of the question that could be argument values: runs of ASCII letters, digits and
 // . _ - @ (so "订单#12345现在" gives "12345"), trailing dots dropped.
 std::vector<std::string> candidate_values(std::string_view question);

@@ -55,7 +55,8 @@ GeneratorConfig read_generator_config(const config::YamlReader& r, const YAML::N
     if (n["max_chars"]) e.max_chars = r.count(n["max_chars"], "generator.max_chars", 1);
     if (n["min_score"]) e.min_score = r.number(n["min_score"], "generator.min_score");
     if (n["min_relative_score"]) e.min_relative_score = r.number(n["min_relative_score"], "generator.min_relative_score");
-    if (n["not_found_message"]) e.not_found_message = r.string(n["not_found_message"], "generator.not_found_message");
+    if (n["not_found_message"])
+      e.not_found_message = r.localized(n["not_found_message"], "generator.not_found_message").over(default_not_found_message());
   } else if (g.type == "onnx") {
     r.only_keys(n, "generator", {"type", "model", "onnx_file", "session", "max_batch", "prefix_cache_mb",
                                  "prefix_cache_min_tokens", "speculative_tokens", "lm_head", "chat_template", "template_variables", "context_passages",

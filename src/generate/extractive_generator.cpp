@@ -10,13 +10,13 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
-#include <utf8proc.h>
 
-#include "index/keyword_text.h"
+#include "index/keyword_analyzer.h"
 #include "ingest/text_boundaries.h"
 #include "generate/chat_messages.h"
 #include "ragrt/conversation_memory.h"
 #include "ragrt/error.h"
+#include "text/language.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -31,55 +31,77 @@ using Clock = std::chrono::steady_clock;
 constexpr double kFragmentFactor = 0.75;
 // The light preference for higher-ranked passages: the best gets +10%, the second +5%, …
 constexpr double kPassageBonus = 0.1;
+// The fewest sentences IDF is computed as if over (see generate).
+constexpr double kMinIdfSentences = 20;
 
 // Question words that say nothing about the answer. Sentence-level IDF cannot discount them: in a
 // handful of sentences "is" or "for" is as rare as "refund", and would win as often.
-bool is_stopword(std::string_view t) {
-  static const std::unordered_set<std::string_view> kStopwords = {
+const std::vector<std::string_view>& stopwords() {
+  static const std::vector<std::string_view> kStopwords = {
       "a",     "about",  "an",   "and",  "any",  "are",   "as",   "at",   "be",    "been", "but",   "by",
       "can",   "could",  "did",  "do",   "does", "for",   "from", "had",  "has",   "have", "how",   "i",
       "if",    "in",     "into", "is",   "it",   "its",   "me",   "my",   "of",    "on",   "or",    "our",
       "s",     "should", "so",   "t",    "tell", "than",  "that", "the",  "their", "them", "then",  "there",
       "these", "they",   "this", "to",   "us",   "was",   "we",   "were", "what",  "when", "where", "which",
       "who",   "whom",   "why",  "will", "with", "would", "you",  "your", "什么",  "怎么", "如何",  "为什",
-      "哪些",  "哪里",   "是否", "可以", "请问", "我们",  "你们", "我的", "是什"};
-  return kStopwords.contains(t);
+      "哪些",  "哪里",   "是否", "可以", "请问", "我们",  "你们", "我的", "是什", "吗", "多久",
+      "多少", "多长", "几天", "时候", "么时", "能否", "需要", "意思"};
+  return kStopwords;
 }
 
-// Term as compared: case-folded, accents removed (as the keyword index's unicode61
-// remove_diacritics does), plural -s stripped (Harman's S stemmer; the index uses porter, which
-// this header cannot reach, and plurals are most of what porter would buy here). Empty for a
-// stopword when `drop_stopwords`.
-std::string normalize_term(const std::string& term, bool drop_stopwords) {
-  utf8proc_uint8_t* mapped = nullptr;
-  auto n = utf8proc_map(
-      reinterpret_cast<const utf8proc_uint8_t*>(term.data()), static_cast<utf8proc_ssize_t>(term.size()), &mapped,
-      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK));
-  std::string t = n >= 0 ? std::string(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n)) : term;
-  std::free(mapped);
-  if (drop_stopwords && is_stopword(t)) return {};
-  auto ends = [&](std::string_view s) {
-    return t.size() >= s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0;
-  };
-  if (t.size() > 3) {
-    if (ends("ies") && !ends("eies") && !ends("aies")) {
-      t.replace(t.size() - 3, 3, "y");
-    } else if (ends("es") && !ends("aes") && !ends("ees") && !ends("oes")) {
-      t.pop_back();
-    } else if (ends("s") && !ends("us") && !ends("ss")) {
-      t.pop_back();
-    }
-  }
-  return t;
-}
-
+// The terms of `s` as the keyword index analyzes them (CJK bigrams, case folding, accents
+// removed, Porter stems), each once; stopwords left out with `drop_stopwords`.
 std::vector<std::string> terms_of(std::string_view s, bool drop_stopwords) {
+  // The stopwords as the analyzer stems them ("does" -> "doe"), computed once.
+  static const std::unordered_set<std::string> kStemmedStopwords = [] {
+    std::unordered_set<std::string> out;
+    for (std::string_view w : stopwords())
+      for (std::string& t : index::keyword_analyzed_terms(w)) out.insert(std::move(t));
+    return out;
+  }();
   std::vector<std::string> terms;
-  for (const std::string& raw : index::keyword_query_terms(s))
-    if (std::string t = normalize_term(raw, drop_stopwords); !t.empty()) terms.push_back(std::move(t));
+  for (std::string& t : index::keyword_analyzed_terms(s))
+    if (!drop_stopwords || !kStemmedStopwords.contains(t)) terms.push_back(std::move(t));
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   return terms;
+}
+
+bool is_cjk_term(const std::string& t) { return !t.empty() && ingest::is_cjk(text::decode_utf8_at(t, 0)); }
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool is_stopword_term(const std::string& t) {
+  return std::find(stopwords().begin(), stopwords().end(), t) != stopwords().end();
+}
+
+// The question's CJK bigrams that straddle two words: one of their characters belongs to a
+// neighbouring bigram that is a word (`is_word`: found in the context, or a question word such as
+// 多久). In 退款多久到账, 款多 and 久到 are such; 退款, 多久 and 到账 are not.
+template <class IsWord>
+std::vector<std::string> bridge_bigrams(std::string_view question, IsWord&& is_word) {
+  std::vector<std::string> out;
+  std::vector<std::pair<size_t, size_t>> run;  // CJK characters of the current run: [begin, end)
+  auto close_run = [&] {
+    for (size_t k = 0; k + 1 < run.size(); ++k) {
+      auto bigram = [&](size_t a) { return std::string(question.substr(run[a].first, run[a + 1].second - run[a].first)); };
+      const bool before = k > 0 && is_word(bigram(k - 1));
+      const bool after = k + 2 < run.size() && is_word(bigram(k + 1));
+      if ((before || after) && !is_word(bigram(k))) out.push_back(bigram(k));
+    }
+    run.clear();
+  };
+  for (size_t i = 0; i < question.size();) {
+    const size_t at = i;
+    const char32_t c = text::decode_utf8(question.data(), i);
+    if (ingest::is_cjk(c)) run.emplace_back(at, i);
+    else close_run();
+  }
+  close_run();
+  return out;
 }
 
 char32_t first_char(std::string_view s) { return s.empty() ? 0 : text::decode_utf8_at(s, 0); }
@@ -252,8 +274,10 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   // costs that character rather than the answer.
   // Tool results (kind "tool") are the live answer to the question ("where is my order"): they
   // are quoted whole and first, whatever their word overlap, and documents add to them.
-  std::vector<const ContextPassage*> passages, tool_results;
-  for (const ContextPassage& c : request.context) (c.kind == "tool" ? tool_results : passages).push_back(&c);
+  // Notices (a lookup that failed) are what the customer must hear first, uncited.
+  std::vector<const ContextPassage*> passages, tool_results, notices;
+  for (const ContextPassage& c : request.context)
+    (c.kind == "tool" ? tool_results : c.kind == "notice" ? notices : passages).push_back(&c);
   std::stable_sort(passages.begin(), passages.end(), [](auto* a, auto* b) { return a->score > b->score; });
   const bool scored = !passages.empty() && std::all_of(passages.begin(), passages.end(), [](auto* p) {
     return std::isfinite(p->score) && p->score > 0;
@@ -283,29 +307,60 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   // "the" does.
   // A question of stopwords only ("Who are you?") keeps them: they are all it has.
   std::vector<std::string> query = terms_of(*question, true);
+  // "How long" asks for a duration; "long" is not a word the answer needs.
+  if (lower_ascii(*question).find("how long") != std::string::npos) std::erase(query, std::string("long"));
   if (query.empty()) query = terms_of(*question, false);
+  // With live data (an order's status), documents are wanted for what they say about it: "In
+  // transit means …" relates to "Order 12345: In transit with UPS".
+  std::vector<std::string> related;
+  for (const ContextPassage* t : tool_results)
+    for (std::string& term : terms_of(text::from_utf8_lossy(t->text), true)) related.push_back(std::move(term));
   std::unordered_map<std::string, size_t> df;
   for (const std::string& t : query) df[t] = 0;
+  for (const std::string& t : related) df[t] = 0;
   for (const Candidate& c : candidates)
     for (const std::string& t : c.terms)
       if (auto it = df.find(t); it != df.end()) ++it->second;
-  const double n = static_cast<double>(candidates.size());
+  // At least kMinIdfSentences: over the handful of sentences of one passage, a word in one of two
+  // sentences would count for nothing.
+  const double n = std::max(static_cast<double>(candidates.size()), kMinIdfSentences);
   std::unordered_map<std::string, double> idf;
-  double total_idf = 0;
-  for (const auto& [t, d] : df) {
-    idf[t] = std::log(1 + (n - static_cast<double>(d) + 0.5) / (static_cast<double>(d) + 0.5));
-    total_idf += idf[t];
+  for (const auto& [t, d] : df) idf[t] = std::log(1 + (n - static_cast<double>(d) + 0.5) / (static_cast<double>(d) + 0.5));
+  // What a sentence must match: every term of the question (a word no sentence has, "pizza",
+  // counts against all), except that a Chinese bigram found nowhere counts half: bigrams across
+  // two words (退款多久 -> 款多) are mostly such. Of the tool results' terms, those some sentence has.
+  double question_weight = 0, related_weight = 0;
+  std::unordered_map<std::string, double> weight;
+  const std::vector<std::string> bridges = bridge_bigrams(*question, [&](const std::string& t) {
+    auto it = df.find(t);
+    return (it != df.end() && it->second > 0) || is_stopword_term(t);
+  });
+  for (const std::string& t : query) {
+    double w = idf[t];
+    if (df[t] == 0 && is_cjk_term(t) && std::find(bridges.begin(), bridges.end(), t) != bridges.end()) w = 0;
+    weight[t] = w;
+    question_weight += w;
   }
+  // Identifiers (order numbers, dates, tracking codes) are what the result is about, not what a
+  // policy would say about it.
+  std::erase_if(related, [](const std::string& t) { return t.find_first_of("0123456789") != std::string::npos; });
+  std::unordered_set<std::string> related_set(related.begin(), related.end());
+  for (const std::string& t : related_set) related_weight += idf[t];
   std::vector<Candidate*> qualified;
   for (Candidate& c : candidates) {
-    double matched = 0;
+    double matched = 0, matched_related = 0;
     for (const std::string& t : c.terms) {
-      if (auto it = idf.find(t); it != idf.end()) {
+      if (auto it = weight.find(t); it != weight.end()) {
         matched += it->second;
         c.matched = true;
       }
+      if (related_set.contains(t)) {
+        matched_related += idf[t];
+        c.matched = true;
+      }
     }
-    c.coverage = total_idf > 0 ? matched / total_idf : 0;
+    c.coverage = question_weight > 0 ? matched / question_weight : 0;
+    if (related_weight > 0) c.coverage = std::max(c.coverage, matched_related / related_weight);
     // A sentence from a passage the retriever rated lower needs a better match to compete.
     c.rank_score = c.coverage * (1 + kPassageBonus / static_cast<double>(1 + c.source->rank)) *
                    (0.5 + 0.5 * c.source->relevance) *
@@ -330,6 +385,16 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   std::vector<Piece> pieces;
   size_t chars = 0;
   std::string_view previous;
+  std::vector<std::string> notice_texts;
+  notice_texts.reserve(notices.size());  // `previous` points into it
+  for (const ContextPassage* t : notices) {
+    std::string text = text::from_utf8_lossy(t->text);
+    if (text.empty()) continue;
+    const std::string sep = previous.empty() || (ingest::is_cjk(last_char(previous)) && ingest::is_cjk(first_char(text))) ? "" : " ";
+    chars += text::count_chars(sep) + text::count_chars(text);
+    pieces.push_back({sep + text, ""});
+    previous = notice_texts.emplace_back(std::move(text));
+  }
   std::vector<std::string> tool_texts;
   tool_texts.reserve(tool_results.size());  // `previous` points into it
   for (const ContextPassage* t : tool_results) {
@@ -362,7 +427,10 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
     pieces.push_back({sep + sentence + marker, c->source->id});
     previous = c->text;
   }
-  if (pieces.empty()) pieces.push_back({p_.not_found_message, ""});
+  if (pieces.empty()) {
+    pieces.push_back({p_.not_found_message.in(text::language_of(*question)), ""});
+    result.refused = true;
+  }
 
   // Stop strings end the answer before the first of them, wherever it falls.
   std::string full;
@@ -405,6 +473,11 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
 
 }  // namespace
 
+LocalizedText default_not_found_message() {
+  return LocalizedText({{"en", "The documents I have do not answer this question."},
+                        {"zh", "抱歉，我手头的资料里没有这个问题的答案。"}});
+}
+
 std::unique_ptr<Generator> make_extractive_generator(const ExtractiveGeneratorParams& params) {
   RAGRT_THROW_IF_NOT_KIND(params.max_sentences > 0, ErrorKind::kInvalidArgument, "max_sentences must be at least 1");
   RAGRT_THROW_IF_NOT_KIND(params.max_chars > 0, ErrorKind::kInvalidArgument, "max_chars must be at least 1");
@@ -413,7 +486,8 @@ std::unique_ptr<Generator> make_extractive_generator(const ExtractiveGeneratorPa
   RAGRT_THROW_IF_NOT_KIND(
       std::isfinite(params.min_relative_score) && params.min_relative_score >= 0 && params.min_relative_score <= 1,
       ErrorKind::kInvalidArgument, "min_relative_score must be in [0, 1] (got {})", params.min_relative_score);
-  text::require_valid_utf8(params.not_found_message, "not_found_message");
+  for (const auto& [language, message] : params.not_found_message.by_language)
+    text::require_valid_utf8(message, "not_found_message");
   return std::make_unique<ExtractiveGenerator>(params);
 }
 

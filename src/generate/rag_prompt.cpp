@@ -19,9 +19,17 @@ const std::string& default_rag_instructions() {
 std::vector<ChatMessage> rag_messages(std::string_view question, const std::vector<ContextPassage>& passages,
                                       const std::string& system_prompt, const std::vector<ChatMessage>& history) {
   std::string system = system_prompt.empty() ? default_rag_instructions() : system_prompt;
+  std::string notices;
+  for (const auto& p : passages)
+    if (p.kind == "notice") notices += "\n- " + p.text;
+  if (!notices.empty())
+    system += "\n\nTell the customer this first, in the language of the question (it is not a passage; do not "
+              "cite it):" + notices;
   system += "\n\nContext passages:";
-  if (passages.empty()) system += "\n(none were found)";
+  if (std::none_of(passages.begin(), passages.end(), [](const auto& p) { return p.kind != "notice"; }))
+    system += "\n(none were found)";
   for (const auto& p : passages) {
+    if (p.kind == "notice") continue;
     std::string where = p.source;
     if (!p.section.empty()) where += " § " + p.section;
     if (p.page) where += fmt::format(", page {}", *p.page);
@@ -37,7 +45,7 @@ std::vector<ChatMessage> rag_messages(std::string_view question, const std::vect
 std::vector<std::string> cited_passages(std::string_view text, const std::vector<ContextPassage>& passages) {
   std::vector<std::string> cited;
   auto cite = [&](std::string_view id) {
-    auto known = std::any_of(passages.begin(), passages.end(), [&](const auto& p) { return p.id == id; });
+    auto known = std::any_of(passages.begin(), passages.end(), [&](const auto& p) { return p.id == id && p.kind != "notice"; });
     if (known && std::find(cited.begin(), cited.end(), id) == cited.end()) cited.emplace_back(id);
   };
   for (size_t open = text.find('['); open != std::string_view::npos; open = text.find('[', open + 1)) {

@@ -112,6 +112,9 @@ ToolResult HttpTool::call(const nlohmann::json& arguments, const ToolCallOptions
   if (!result.ok()) return result;
   auto refuse = [&](ToolStatus status, const std::string& why) {
     result.status = status;
+    result.outcome = status == ToolStatus::kRefused            ? ToolOutcome::kRefused
+                     : status == ToolStatus::kInvalidArguments ? ToolOutcome::kInvalidArgument
+                                                               : ToolOutcome::kUnavailable;
     result.content = scrub(why);
     result.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     return result;
@@ -213,28 +216,39 @@ ToolResult HttpTool::finish(ToolResult result, const HttpResponse& r, const std:
   switch (r.outcome) {
     case Outcome::kRefusedAddress:
       result.status = ToolStatus::kRefused;
+      result.outcome = ToolOutcome::kRefused;
       content = fmt::format("host '{}' resolved to the internal address {}, which this tool may not connect to "
                             "(only an IP address listed in allow_hosts permits that)", host, r.refused_address);
       break;
     case Outcome::kTimeout:
+      result.outcome = ToolOutcome::kTimeout;
       content = fmt::format("the request to {} timed out after {:g} s{}", host, p_.timeout_s, tries);
       break;
     case Outcome::kConnectFailed:
+      result.outcome = ToolOutcome::kUnavailable;
       content = fmt::format("could not connect to {}{}: {}", host, tries, r.error);
       break;
     case Outcome::kCancelled:
+      result.outcome = ToolOutcome::kTimeout;  // the step's deadline, or the request's
       content = "the request was cancelled";
       break;
     case Outcome::kError:
+      result.outcome = ToolOutcome::kUnavailable;
       content = fmt::format("the request to {} failed{}: {}", host, tries, r.error);
       break;
     case Outcome::kResponse:
       if (r.status < 200 || r.status >= 300) {
+        result.outcome = r.status == 404 || r.status == 410   ? ToolOutcome::kNotFound
+                         : r.status == 400 || r.status == 422 ? ToolOutcome::kInvalidArgument
+                         : r.status == 401 || r.status == 403 ? ToolOutcome::kRefused
+                         : r.status == 408 || r.status == 504 ? ToolOutcome::kTimeout
+                                                              : ToolOutcome::kUnavailable;
         content = fmt::format("HTTP {} from {}{}", r.status, host, tries);
         if (r.status == 429 && r.retry_after_s) content += fmt::format(", retry after {:g} s", *r.retry_after_s);
         if (!r.body.empty()) content += ": " + one_line_snippet(r.body);
       } else if (r.too_large) {
         result.status = ToolStatus::kRefused;
+        result.outcome = ToolOutcome::kRefused;
         content = fmt::format("the response from {} is larger than {} bytes (max_response_bytes) and was not read", host,
                               p_.max_response_bytes);
       } else {
@@ -264,7 +278,7 @@ ToolResult HttpTool::finish(ToolResult result, const HttpResponse& r, const std:
 std::shared_ptr<Tool> make_http_tool(const ComponentSpec& c) {
   const config::YamlReader& r = *c.reader;
   const YAML::Node& n = c.node;
-  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "method", "url", "query", "headers", "body", "allow_hosts",
+  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "on_error", "degraded_after", "method", "url", "query", "headers", "body", "allow_hosts",
                          "timeout_s", "retries", "retry_backoff_s", "max_response_bytes"});
   auto key = [&](const std::string& k) { return c.key + "." + k; };
   auto env = [&](const YAML::Node& node, const std::string& k, HttpTool::Params& p) {

@@ -35,6 +35,8 @@ ToolResult SqlTool::call(const nlohmann::json& arguments, const ToolCallOptions&
   result.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (out.status != ToolStatus::kOk) {
     result.status = out.status;
+    if (out.message.find("timed out") != std::string::npos || out.message.find("cancelled") != std::string::npos)
+      result.outcome = ToolOutcome::kTimeout;
     result.content = std::move(out.message);
     return result;
   }
@@ -64,7 +66,7 @@ nlohmann::ordered_json sql_parameters(const SqlBackend& db, const std::vector<st
 std::shared_ptr<Tool> make_sql_tool(const ComponentSpec& c) {
   const config::YamlReader& r = *c.reader;
   const YAML::Node& n = c.node;
-  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "database", "dsn", "role", "query", "mode", "tables", "max_rows",
+  r.only_keys(n, c.key, {"type", "description", "parameters", "summary", "on_error", "degraded_after", "database", "dsn", "role", "query", "mode", "tables", "max_rows",
                          "timeout_s"});
   auto key = [&](const char* k) { return c.key + "." + k; };
 

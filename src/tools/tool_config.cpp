@@ -17,7 +17,19 @@ ToolSpec read_tool_spec(const ComponentSpec& c, const nlohmann::ordered_json& fa
   spec.description = r.string(c.node["description"], c.key + ".description");
   if (spec.description.empty()) r.fail(c.node["description"], c.key + ".description", "must not be empty");
   spec.parameters = c.node["parameters"] ? config::yaml_to_json(c.node["parameters"]) : fallback_parameters;
-  if (c.node["summary"]) spec.summary = r.string(c.node["summary"], c.key + ".summary");
+  if (c.node["summary"]) spec.summary = r.localized(c.node["summary"], c.key + ".summary");
+  if (const YAML::Node on_error = c.node["on_error"]) {
+    const std::string key = c.key + ".on_error";
+    r.require_map(on_error, key);
+    for (const auto& kv : on_error) {
+      const std::string name = r.string(kv.first, key);
+      const auto outcome = tool_outcome_named(name);
+      if (!outcome || *outcome == ToolOutcome::kOk)
+        r.fail(kv.first, key, fmt::format("'{}' is not an outcome (not_found, invalid_argument, unavailable, timeout, refused)", name));
+      spec.on_error[*outcome] = r.localized(kv.second, key + "." + name);
+    }
+  }
+  if (c.node["degraded_after"]) spec.degraded_after = r.count(c.node["degraded_after"], c.key + ".degraded_after", 1);
   return spec;
 }
 

@@ -64,6 +64,67 @@ nlohmann::ordered_json ToolSet::specs_openai() const {
 }
 
 ToolResult ToolSet::call(const std::string& name, const nlohmann::json& arguments, const ToolCallOptions& options) const {
+  ToolResult r = call_unclassified(name, arguments, options);
+  classify(r, arguments);
+  return r;
+}
+
+namespace {
+
+// "order id 99999, email a@b.c": the arguments as the model and the logs read them.
+std::string argument_list(const nlohmann::json& given) {
+  std::string out;
+  const nlohmann::json arguments = given.is_string() ? nlohmann::json::parse(given.get<std::string>(), nullptr, false) : given;
+  if (!arguments.is_object()) return out;
+  for (const auto& [k, v] : arguments.items()) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", k, v.is_string() ? v.get<std::string>() : v.dump());
+  return out;
+}
+
+}  // namespace
+
+void ToolSet::classify(ToolResult& r, const nlohmann::json& arguments) {
+  const bool empty_rows = r.ok() && r.data.is_object() && r.data.contains("rows") && r.data["rows"].is_array() &&
+                          r.data["rows"].empty();
+  if (r.ok() && !empty_rows) return;
+  if (r.outcome == ToolOutcome::kOk) {
+    r.outcome = empty_rows                                     ? ToolOutcome::kNotFound
+                : r.status == ToolStatus::kInvalidArguments    ? ToolOutcome::kInvalidArgument
+                : r.status == ToolStatus::kRefused             ? ToolOutcome::kRefused
+                : r.content.find("timed out") != std::string::npos ? ToolOutcome::kTimeout
+                                                               : ToolOutcome::kUnavailable;
+  }
+  const std::string args = argument_list(arguments);
+  const std::string what = args.empty() ? "the request" : args;
+  if (!empty_rows) r.detail = r.content;
+  switch (r.outcome) {
+    case ToolOutcome::kOk:
+      break;
+    case ToolOutcome::kNotFound:
+      r.content = fmt::format("not_found: nothing matches {}. Tell the customer it was not found and ask them to check it.", what);
+      break;
+    case ToolOutcome::kInvalidArgument:
+      // The schema's own message names the argument and the rule; it holds nothing of the service.
+      r.content = r.status == ToolStatus::kInvalidArguments
+                      ? fmt::format("invalid_argument: {} Correct the arguments if the question gives the right value; "
+                                    "otherwise ask the customer for it.", r.detail)
+                      : fmt::format("invalid_argument: the service rejected {} as malformed. Ask the customer to check it.", what);
+      break;
+    case ToolOutcome::kUnavailable:
+      r.content = "unavailable: the service cannot be reached right now. Tell the customer this cannot be looked up at "
+                  "the moment and to try again later; answer the rest from the documents.";
+      break;
+    case ToolOutcome::kTimeout:
+      r.content = "timeout: the service did not answer in time. Tell the customer this cannot be looked up at the "
+                  "moment and to try again in a few minutes; answer the rest from the documents.";
+      break;
+    case ToolOutcome::kRefused:
+      r.content = "refused: this lookup is not permitted. Tell the customer it cannot be looked up here and to contact support.";
+      break;
+  }
+}
+
+ToolResult ToolSet::call_unclassified(const std::string& name, const nlohmann::json& arguments,
+                                      const ToolCallOptions& options) const {
   auto tool = find(name);
   if (!tool) {
     return tool_result(ToolStatus::kInvalidArguments,

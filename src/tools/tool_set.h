@@ -33,12 +33,18 @@ class ToolSet {
   // [to_openai() of each tool], in name order.
   nlohmann::ordered_json specs_openai() const;
 
-  // `arguments`: an object, or a string holding one (as in OpenAI tool calls; "" means {}).
+  // `arguments`: an object, or a string holding one (as in OpenAI tool calls; "" means {}). The
+  // result is classified (see classify).
   ToolResult call(const std::string& name, const nlohmann::json& arguments, const ToolCallOptions& options = {}) const;
 
   static bool valid_name(const std::string& name);
+  // Sets the outcome of a result its tool left kOk (a failure's ToolStatus, an empty SQL result:
+  // not found), moves a failure's message to `detail` and puts in `content` what the model can act
+  // on: the outcome and what to tell the customer, with no host, status code or upstream body.
+  static void classify(ToolResult& result, const nlohmann::json& arguments);
 
  private:
+  ToolResult call_unclassified(const std::string& name, const nlohmann::json& arguments, const ToolCallOptions& options) const;
   std::map<std::string, std::shared_ptr<const Tool>> tools_;
 };
 

@@ -200,13 +200,64 @@ TEST_F(PipelineTest, AToolFailureIsToldNotThrown) {
     res.status = 500;
     res.set_content("down", "text/plain");
   });
-  auto g = graph(order_tool(orders.port()) + "pipelines: {support: {type: agent}}\n");
+  auto g = graph(order_tool(orders.port()) + "pipelines: {support: {type: agent, route: {order_status: [order, 订单]}}}\n");
   PipelineResult r = g->run("", question("Where is my order 12345?"));
   ASSERT_EQ(r.tool_calls.size(), 1u);
   EXPECT_EQ(r.tool_calls[0].result.status, ToolStatus::kFailed);
-  EXPECT_THAT(r.answer, HasSubstr("could not be looked up"));
+  EXPECT_EQ(r.tool_calls[0].result.outcome, ToolOutcome::kUnavailable);
+  EXPECT_THAT(r.tool_calls[0].result.detail, HasSubstr("500"));  // the operator's detail
+  // The customer reads what could not be done and what to do, nothing of the service.
+  EXPECT_THAT(r.answer, ::testing::StartsWith("I cannot look this up right now. Please try again in a few minutes."));
+  for (const std::string& leak : std::vector<std::string>{"500", "127.0.0.1", std::to_string(orders.port()), "HTTP", "down"}) {
+    EXPECT_THAT(r.answer, Not(HasSubstr(leak))) << r.answer;
+  }
+  for (const auto& c : r.citations) EXPECT_NE(c.kind, "tool");  // the failure is not a source
+  EXPECT_TRUE(r.degraded);
   auto trace = g->traces()->load(r.trace_id);
-  EXPECT_EQ((*trace)["root"]["children"][0]["children"][0]["status"], "error");
+  EXPECT_EQ((*trace)["root"]["status"], "degraded");
+  const auto& span = (*trace)["root"]["children"][0]["children"][0];
+  EXPECT_EQ(span["status"], "error");
+  EXPECT_EQ(span["attributes"]["outcome"], "unavailable");
+  EXPECT_THAT(span["error"].get<std::string>(), HasSubstr("500"));
+
+  // In the question's language.
+  PipelineResult zh = g->run("", question("我的订单12345现在在哪里？"));
+  EXPECT_THAT(zh.answer, ::testing::StartsWith("暂时无法查询，请稍后再试。"));
+}
+
+TEST_F(PipelineTest, EachOutcomeHasItsMessageAndATheToolMayOverrideIt) {
+  Server orders(record, [](int, const httplib::Request& req, httplib::Response& res) {
+    res.status = req.path == "/orders/99999" ? 404 : req.path == "/orders/40300" ? 403 : 400;
+    res.set_content(R"({"error": {"message": "internal detail"}})", "application/json");
+  });
+  const std::string own = "    on_error:\n      not_found: {en: \"No order {order_id}: please check the number on your receipt.\", "
+                          "zh: \"没有订单{order_id}，请核对收据上的号码。\"}\n";
+  auto g = graph(order_tool(orders.port(), own) + "pipelines: {support: {type: agent, route: {order_status: [order, 订单]}}}\n");
+  PipelineResult missing = g->run("", question("Where is my order 99999?"));
+  ASSERT_EQ(missing.tool_calls.size(), 1u);
+  EXPECT_EQ(missing.tool_calls[0].result.outcome, ToolOutcome::kNotFound);
+  EXPECT_THAT(missing.answer, ::testing::StartsWith("No order 99999: please check the number on your receipt."));
+  EXPECT_THAT(g->run("", question("订单99999到哪了？")).answer, ::testing::StartsWith("没有订单99999，请核对收据上的号码。"));
+
+  PipelineResult refused = g->run("", question("Where is my order 40300?"));
+  EXPECT_EQ(refused.tool_calls.at(0).result.outcome, ToolOutcome::kRefused);
+  EXPECT_THAT(refused.answer, ::testing::StartsWith("I am not able to look this up here. Please contact our support team."));
+  EXPECT_THAT(refused.answer, Not(HasSubstr("internal detail")));
+
+  // A malformed number is never sent: the schema rejects it and the customer is asked to check it.
+  PipelineResult malformed = g->run("", question("Where is my order #1234?"));
+  ASSERT_EQ(malformed.tool_calls.size(), 1u);
+  EXPECT_EQ(malformed.tool_calls[0].result.outcome, ToolOutcome::kInvalidArgument);
+  EXPECT_THAT(malformed.answer, ::testing::StartsWith("The details you gave (1234) do not look right."));
+  EXPECT_EQ(orders.requests().size(), 3u);
+
+  // A drill: the tool treated as down without reaching the service.
+  PipelineRequest drill = question("Where is my order 12345?");
+  drill.unavailable_tools = {"order_status"};
+  PipelineResult down = g->run("", drill);
+  EXPECT_EQ(down.tool_calls.at(0).result.outcome, ToolOutcome::kUnavailable);
+  EXPECT_TRUE(down.degraded);
+  EXPECT_EQ(orders.requests().size(), 3u);
 }
 
 TEST_F(PipelineTest, SecretsNeverReachTheStoredTrace) {
@@ -255,9 +306,9 @@ std::string llm_config(int port, const std::string& protocol, size_t max_steps =
                      port, protocol, max_steps);
 }
 
-TEST_F(PipelineTest, FunctionCallingFeedsToolResultsBackToTheModel) {
+TEST_F(PipelineTest, FunctionCallingDecidesOnceAndAnswersOnce) {
   Server orders = order_service();
-  Server llm = llm_server({tool_call("call_1", R"({"order_id": "12345"})"), {{"content", "checked"}},
+  Server llm = llm_server({tool_call("call_1", R"({"order_id": "12345"})"),
                            {{"content", "Your order 12345 is in transit with UPS [1]; delivery takes 3-5 days [2]."}}});
   auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "auto"));
   EXPECT_TRUE(g->generator().native_tool_calls());
@@ -269,38 +320,75 @@ TEST_F(PipelineTest, FunctionCallingFeedsToolResultsBackToTheModel) {
   EXPECT_EQ(r.citations[0].source, "tool:order_status");
   EXPECT_EQ(r.citations[1].kind, "document");
 
+  // One call to decide (tools and passages in front of the model), one to answer.
   const auto reqs = llm.requests();
-  ASSERT_EQ(reqs.size(), 3u);  // a tool call, a turn without one, the answer from passages
+  ASSERT_EQ(reqs.size(), 2u);
   const json first = json::parse(reqs[0].body);
   EXPECT_EQ(first["tools"][0]["function"]["name"], "order_status");
+  EXPECT_THAT(reqs[0].body, HasSubstr("3-5 business days"));
+  // The answer prompt numbers the tool result [1] and the documents after it.
   const json second = json::parse(reqs[1].body);
-  const json& tool_message = second["messages"].back();
-  EXPECT_EQ(tool_message["role"], "tool");
-  EXPECT_EQ(tool_message["tool_call_id"], "call_1");
-  EXPECT_THAT(tool_message["content"].get<std::string>(), HasSubstr("in_transit"));
-  // The final prompt numbers the tool result [1] and the documents after it.
-  EXPECT_THAT(reqs[2].body, HasSubstr("in_transit"));
-  EXPECT_THAT(reqs[2].body, HasSubstr("3-5 business days"));
+  EXPECT_FALSE(second.contains("tools"));
+  EXPECT_THAT(reqs[1].body, HasSubstr("in_transit"));
+  EXPECT_THAT(reqs[1].body, HasSubstr("3-5 business days"));
+  // Usage is the sum of both calls (the stub reports 10 + 5 each), in the result and the trace.
+  EXPECT_EQ(r.model_calls, 2u);
+  EXPECT_EQ(r.prompt_tokens, 20u);
+  EXPECT_EQ(r.completion_tokens, 10u);
+  auto trace = g->traces()->load(r.trace_id);
+  const auto& root = (*trace)["root"]["attributes"];
+  EXPECT_EQ(root["usage"]["prompt_tokens"], 20);
+  EXPECT_EQ(root["usage"]["completion_tokens"], 10);
+  EXPECT_EQ(root["usage"]["total_tokens"], 30);
+  EXPECT_EQ(root["usage"]["model_calls"], 2);
+  EXPECT_EQ(root["answer"], r.answer);
+  ASSERT_EQ(root["citations"].size(), 2u);
+  EXPECT_EQ(root["citations"][0]["source"], "tool:order_status");
 }
 
-TEST_F(PipelineTest, InvalidArgumentsGoBackToTheModelAndStepsAreLimited) {
+TEST_F(PipelineTest, AnAnswerFromTheDecisionCallIsTheAnswer) {
   Server orders = order_service();
-  // A model that keeps calling the tool with a wrong argument.
-  Server llm = llm_server({tool_call("c", R"({"order": 12345})")});
+  Server llm = llm_server({{{"content", "Refunds take five working days [2]; delivery takes 3-5 days [1]."}}});
+  auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "function_calling"));
+  PipelineResult r = g->run("", question("How long do refunds and standard delivery take?"));
+  EXPECT_TRUE(r.tool_calls.empty());
+  ASSERT_EQ(llm.requests().size(), 1u);  // never generated twice
+  EXPECT_EQ(r.model_calls, 1u);
+  ASSERT_EQ(r.passages.size(), 2u);
+  // Renumbered in order of use: the passage the model called [2] is the customer's [1].
+  EXPECT_EQ(r.answer, "Refunds take five working days [1]; delivery takes 3-5 days [2].");
+  ASSERT_EQ(r.citations.size(), 2u);
+  EXPECT_EQ(r.citations[0].id, "1");
+  EXPECT_EQ(r.citations[0].source, r.passages[1].source);
+  EXPECT_EQ(r.citations[1].source, r.passages[0].source);
+}
+
+TEST_F(PipelineTest, InvalidArgumentsAreToldAndCallsAreLimited) {
+  Server orders = order_service();
+  // A model that calls the tool three times with a wrong argument, then answers.
+  json calls = {{"tool_calls", json::array()}};
+  for (int i = 0; i < 3; ++i) {
+    calls["tool_calls"].push_back({{"id", "c" + std::to_string(i)}, {"type", "function"},
+                                   {"function", {{"name", "order_status"}, {"arguments", R"({"order": 12345})"}}}});
+  }
+  Server llm = llm_server({calls, {{"content", "Please check your order number."}}});
   auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "function_calling", 2));
   PipelineResult r = g->run("", question("Where is my order 12345?"));
   ASSERT_EQ(r.tool_calls.size(), 2u);  // max_steps
   EXPECT_EQ(r.tool_calls[0].result.status, ToolStatus::kInvalidArguments);
+  EXPECT_EQ(r.tool_calls[0].result.outcome, ToolOutcome::kInvalidArgument);
   EXPECT_TRUE(orders.requests().empty());  // never called with bad arguments
   const auto reqs = llm.requests();
-  ASSERT_EQ(reqs.size(), 3u);  // two tool steps, then the answer
-  EXPECT_THAT(json::parse(reqs[1].body)["messages"].back()["content"].get<std::string>(), HasSubstr("order_id"));
+  ASSERT_EQ(reqs.size(), 2u);
+  // The answer call is told, as an instruction, what to tell the customer.
+  const json answer_prompt = json::parse(reqs[1].body);
+  EXPECT_THAT(answer_prompt["messages"][0]["content"].get<std::string>(), HasSubstr("do not look right"));
+  EXPECT_EQ(r.answer, "Please check your order number.");
 }
 
 TEST_F(PipelineTest, ReactProtocolForModelsWithoutFunctionCalling) {
   Server orders = order_service();
   Server llm = llm_server({{{"content", "Thought: I need the order.\nAction: order_status\nAction Input: {\"order_id\": \"12345\"}"}},
-                           {{"content", "Final Answer: it is in transit"}},
                            {{"content", "It is in transit [1]."}}});
   auto g = graph(order_tool(orders.port()) + llm_config(llm.port(), "react"));
   PipelineResult r = g->run("", question("Where is my order?"));
@@ -308,12 +396,17 @@ TEST_F(PipelineTest, ReactProtocolForModelsWithoutFunctionCalling) {
   EXPECT_EQ(r.tool_calls[0].arguments, json({{"order_id", "12345"}}));
   EXPECT_EQ(r.answer, "It is in transit [1].");
   const auto reqs = llm.requests();
-  ASSERT_EQ(reqs.size(), 3u);
+  ASSERT_EQ(reqs.size(), 2u);
   const json first = json::parse(reqs[0].body);
   EXPECT_FALSE(first.contains("tools"));  // the protocol is in the prompt instead
   EXPECT_THAT(first["messages"][0]["content"].get<std::string>(), HasSubstr("Action Input:"));
-  EXPECT_THAT(json::parse(reqs[1].body)["messages"].back()["content"].get<std::string>(),
-              ::testing::StartsWith("Observation: "));
+  EXPECT_THAT(reqs[1].body, HasSubstr("in_transit"));
+
+  // "Final Answer:" in the decision call is the answer, without its frame.
+  Server direct = llm_server({{{"content", "Thought: no tool needed.\nFinal Answer: Refunds take five working days."}}});
+  auto g2 = graph(order_tool(orders.port()) + llm_config(direct.port(), "react"));
+  EXPECT_EQ(g2->run("", question("How long do refunds take?")).answer, "Refunds take five working days.");
+  EXPECT_EQ(direct.requests().size(), 1u);
 }
 
 TEST_F(PipelineTest, SessionMemoryKeepsTheConversation) {

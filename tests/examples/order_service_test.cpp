@@ -251,7 +251,9 @@ tools:
   r = tools.call("order_status", R"({"order_id": "99999"})");
   EXPECT_EQ(r.status, ragrt::ToolStatus::kFailed);
   EXPECT_EQ(r.http_status, 404);
-  EXPECT_THAT(r.content, HasSubstr("no order 99999"));
+  EXPECT_EQ(r.outcome, ragrt::ToolOutcome::kNotFound);
+  EXPECT_THAT(r.detail, HasSubstr("no order 99999"));  // the service's words, for the operator
+  EXPECT_THAT(r.content, ::testing::StartsWith("not_found: nothing matches order_id 99999."));
 }
 
 // The database the service seeds also serves the `sql` tool (read-only), while the service runs.

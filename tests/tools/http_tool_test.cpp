@@ -303,6 +303,7 @@ TEST(HttpTool, TimeoutFailsWithinBounds) {
   stop = true;
   EXPECT_EQ(r.status, ToolStatus::kFailed);
   EXPECT_EQ(r.content, "the request to 127.0.0.1 timed out after 0.2 s");
+  EXPECT_EQ(r.outcome, ragrt::ToolOutcome::kTimeout);
   EXPECT_GE(s, 0.18);
   EXPECT_LT(s, 0.9);
 }
@@ -314,6 +315,24 @@ TEST(HttpTool, UnreachablePortFails) {
   EXPECT_THAT(r.content, HasSubstr("could not connect to 127.0.0.1 (2 attempts)"));
   EXPECT_EQ(r.attempts, 2u);
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 1.0);
+}
+
+// Tool::call (not ToolSet) keeps the service's words in content; the outcome says what they mean.
+TEST(HttpTool, StatusesAndTransportErrorsHaveOutcomes) {
+  using ragrt::ToolOutcome;
+  const std::vector<std::pair<int, ToolOutcome>> cases = {
+      {200, ToolOutcome::kOk},          {404, ToolOutcome::kNotFound},    {410, ToolOutcome::kNotFound},
+      {400, ToolOutcome::kInvalidArgument}, {422, ToolOutcome::kInvalidArgument}, {401, ToolOutcome::kRefused},
+      {403, ToolOutcome::kRefused},     {504, ToolOutcome::kTimeout},     {500, ToolOutcome::kUnavailable},
+      {503, ToolOutcome::kUnavailable}, {418, ToolOutcome::kUnavailable}};
+  for (const auto& [status, outcome] : cases) {
+    Server server(status, R"({"error": "x"})");
+    EXPECT_EQ(call_tool(tool_yaml(server.port(), ""), {{"order_id", "1"}}).outcome, outcome) << status;
+  }
+  EXPECT_EQ(call_tool(tool_yaml(ragrt::testing::unused_loopback_port(), ""), {{"order_id", "1"}}).outcome,
+            ToolOutcome::kUnavailable);
+  EXPECT_EQ(call_tool(tool_yaml(8080, "", "/orders/{order_id}", "[example.com]"), {{"order_id", "1"}}).outcome,
+            ToolOutcome::kRefused);
 }
 
 TEST(HttpTool, TextBodiesAreValidUtf8) {

@@ -57,8 +57,64 @@ TEST(ToolSet, UnparsableArgumentsAreInvalid) {
 TEST(ToolSet, UnknownToolListsTheAvailableOnes) {
   auto r = echo_set().call("order_statuz", "{}");
   EXPECT_EQ(r.status, ToolStatus::kInvalidArguments);
-  EXPECT_EQ(r.content, "unknown tool 'order_statuz' (available: customer_lookup, order_status)");
-  EXPECT_EQ(ragrt::tools::ToolSet().call("x", "{}").content, "unknown tool 'x': no tools are available");
+  EXPECT_EQ(r.outcome, ragrt::ToolOutcome::kInvalidArgument);
+  EXPECT_EQ(r.detail, "unknown tool 'order_statuz' (available: customer_lookup, order_status)");
+  // The model reads the outcome first, then what to do.
+  EXPECT_THAT(r.content, ::testing::StartsWith("invalid_argument: unknown tool 'order_statuz' (available: "));
+  EXPECT_EQ(ragrt::tools::ToolSet().call("x", "{}").detail, "unknown tool 'x': no tools are available");
+}
+
+// The outcome of a result, and the text the model is given for it: what happened in words it can
+// act on, never the service's own message.
+TEST(ToolSet, OutcomesAreClassifiedAndTheModelIsToldWhatToDo) {
+  using ragrt::ToolOutcome;
+  using ragrt::tools::ToolSet;
+  auto classified = [](ragrt::ToolResult r, const json& args = {{"order_id", "99999"}}) {
+    ToolSet::classify(r, args);
+    return r;
+  };
+  ragrt::ToolResult ok;
+  ok.content = "fine";
+  EXPECT_EQ(classified(ok).outcome, ToolOutcome::kOk);
+  EXPECT_EQ(classified(ok).content, "fine");
+
+  ragrt::ToolResult no_rows;  // an SQL query that matched nothing: ok for the service, not found for the customer
+  no_rows.data = {{"rows", json::array()}};
+  no_rows.content = "0 rows";
+  const auto nf = classified(no_rows, {{"email", "x@y.z"}});
+  EXPECT_EQ(nf.outcome, ToolOutcome::kNotFound);
+  EXPECT_EQ(nf.status, ToolStatus::kOk);
+  EXPECT_EQ(nf.content, "not_found: nothing matches email x@y.z. Tell the customer it was not found and ask them to check it.");
+
+  ragrt::ToolResult down;
+  down.status = ToolStatus::kFailed;
+  down.content = "could not connect to 127.0.0.1 (2 attempts): Couldn't connect to server";
+  const auto u = classified(down);
+  EXPECT_EQ(u.outcome, ToolOutcome::kUnavailable);
+  EXPECT_EQ(u.detail, down.content);
+  EXPECT_THAT(u.content, ::testing::StartsWith("unavailable: the service cannot be reached right now."));
+  EXPECT_THAT(u.content, ::testing::Not(HasSubstr("127.0.0.1")));
+
+  ragrt::ToolResult slow = down;
+  slow.content = "request timed out after 3000 ms";
+  EXPECT_EQ(classified(slow).outcome, ToolOutcome::kTimeout);
+  ragrt::ToolResult refused;
+  refused.status = ToolStatus::kRefused;
+  refused.content = "host evil.example is not in allow_hosts";
+  EXPECT_EQ(classified(refused).outcome, ToolOutcome::kRefused);
+  EXPECT_THAT(classified(refused).content, ::testing::Not(HasSubstr("evil")));
+  // An outcome the tool set already knows (HttpTool maps HTTP statuses) is kept.
+  ragrt::ToolResult missing = down;
+  missing.outcome = ToolOutcome::kNotFound;
+  missing.content = "HTTP 404 from 127.0.0.1: {\"error\": \"no order 99999\"}";
+  EXPECT_EQ(classified(missing).content,
+            "not_found: nothing matches order_id 99999. Tell the customer it was not found and ask them to check it.");
+
+  for (auto o : {ToolOutcome::kOk, ToolOutcome::kNotFound, ToolOutcome::kInvalidArgument, ToolOutcome::kUnavailable,
+                 ToolOutcome::kTimeout, ToolOutcome::kRefused})
+    EXPECT_EQ(ragrt::tool_outcome_named(ragrt::to_string(o)), o);
+  EXPECT_FALSE(ragrt::is_tool_failure(ToolOutcome::kNotFound));  // the service answered
+  EXPECT_TRUE(ragrt::is_tool_failure(ToolOutcome::kTimeout));
 }
 
 TEST(ToolSet, OpenAISpecs) {

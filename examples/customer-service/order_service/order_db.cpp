@@ -78,6 +78,28 @@ std::string status_text(const std::string& status, const std::optional<std::stri
   return "Status: " + status;
 }
 
+// The same sentence in Chinese, e.g. "运输中，承运商UPS，运单号1Z999AA10123456784；预计送达2026-11-27".
+std::string status_text_zh(const std::string& status, const std::optional<std::string>& carrier,
+                           const std::optional<std::string>& tracking, const std::optional<std::string>& method,
+                           const std::optional<std::string>& estimated, const std::optional<std::string>& delivered) {
+  const std::string with = carrier ? "，承运商" + *carrier : "";
+  const std::string tracking_part = tracking ? "，运单号" + *tracking : "";
+  const std::string due = estimated ? "；预计送达" + *estimated : "";
+  if (status == "processing") return "仓库备货中，暂无运单号" + due;
+  if (status == "shipped")
+    return "已发货" + with + (method ? (*method == "express" ? "，加急配送" : "，标准配送") : "") + tracking_part + due;
+  if (status == "in_transit") return "运输中" + with + tracking_part + due;
+  if (status == "out_for_delivery") return "派送中" + with + "，今天送达" + tracking_part;
+  if (status == "delivered")
+    return "已签收" + (delivered ? "，签收日期" + delivered->substr(0, 10) : "") + with + tracking_part;
+  if (status == "delayed")
+    return "已延误" + with + tracking_part + (estimated ? "；原定" + *estimated + "送达" : "") +
+           "；承运商给出新的送达日期后，我们会邮件通知您";
+  if (status == "cancelled") return "已在发货前取消，款项全额退还";
+  if (status == "refunded") return "已退款至原支付方式";
+  return "状态：" + status;
+}
+
 // "59.90 EUR" from 5990 cents.
 std::string money(sqlite3_int64 cents, const std::string& currency) {
   char buf[64];
@@ -192,6 +214,7 @@ std::optional<json> find_order(const fs::path& db, const std::string& order_id) 
   order["order_id"] = text_at(s.get(), 0).value_or(order_id);
   order["status"] = status;
   order["status_text"] = status_text(status, carrier, tracking, method, estimated, delivered);
+  order["status_text_zh"] = status_text_zh(status, carrier, tracking, method, estimated, delivered);
   order["carrier"] = or_null(carrier);
   order["tracking_number"] = or_null(tracking);
   order["shipping_method"] = or_null(method);
