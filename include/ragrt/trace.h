@@ -82,6 +82,30 @@ class Redactor {
   std::vector<std::string> secrets_;
 };
 
+// Which stored traces to list (TraceStore::list); every filter set must match.
+struct TraceQuery {
+  std::string since, until;  // started_at bounds, ISO 8601 UTC as stored (normalize_trace_time)
+  std::string pipeline;      // the pipeline's name in the config
+  std::string status;        // the root span's: ok, degraded, error
+  std::string session;
+  std::string text;          // a substring of the question or the answer (ASCII case-insensitive)
+  size_t limit = 20;
+  std::string cursor;        // TracePage::next_cursor of the page before; "" for the newest
+};
+
+struct TracePage {
+  // Newest first: {"trace_id", "kind", "pipeline", "started_at", "duration_ms", "status",
+  // "session", "question", "answer"}; question and answer cut to 200 characters.
+  std::vector<nlohmann::ordered_json> traces;
+  std::string next_cursor;  // "" when this is the last page
+};
+
+// A time bound as stored ("2026-12-07T10:00:00.000Z") from "2026-12-07", "2026-12-07T10:00",
+// "2026-12-07T10:00:00Z" (with or without seconds, fraction, Z), or a span back from `now`
+// ("30s", "15m", "2h", "7d"). Throws ragrt::Error kInvalidArgument naming `field` otherwise.
+std::string normalize_trace_time(const std::string& text, const std::string& field,
+                                 std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
 class TraceStore {
  public:
   // `dir`/traces.sqlite and `dir`/traces.jsonl; created when missing.
@@ -92,9 +116,10 @@ class TraceStore {
   // `trace_id`: the full id or a unique prefix of at least 8 characters; an ambiguous prefix is an
   // error naming it. std::nullopt when nothing matches.
   virtual std::optional<nlohmann::ordered_json> load(const std::string& trace_id) const = 0;
-  // Newest first: {"trace_id", "kind", "started_at", "duration_ms", "status"}; status is the root
-  // span's.
-  virtual std::vector<nlohmann::ordered_json> recent(size_t limit) const = 0;
+  // Newest first, filtered and paged. Throws kInvalidArgument for a cursor it did not hand out.
+  virtual TracePage list(const TraceQuery& query) const = 0;
+  // The newest `limit` traces (list without filters).
+  std::vector<nlohmann::ordered_json> recent(size_t limit) const;
 };
 
 // The tree as indented text: one line per span with its duration and key attributes.

@@ -1,5 +1,7 @@
-// ragrt trace show ID [--json], ragrt trace list [--limit N]: stored audit traces, found through
+// ragrt trace show ID [--json], ragrt trace list [--since T] [--until T] [--pipeline P]
+// [--status S] [--session S] [--text T] [--limit N] [--json]: stored audit traces, found through
 // --config FILE (its `traces:` section, default <collection>/traces) or --dir DIR.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +11,7 @@
 #include "cli/config_flags.h"
 #include "ragrt/error.h"
 #include "ragrt/trace.h"
+#include "text/utf8.h"
 
 namespace ragrt::cli {
 namespace {
@@ -19,6 +22,7 @@ struct TraceArgs {
   std::string id;
   bool json = false;
   size_t limit = 20;
+  TraceQuery query;
 };
 
 // Reading never creates a store: a mistyped --dir should say so, not leave an empty database.
@@ -51,14 +55,31 @@ int run_show(const TraceArgs& args) {
   return 0;
 }
 
-int run_list(const TraceArgs& args) {
+// The first `n` code points of `s` on one line.
+std::string one_line(std::string s, size_t n) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return text::first_chars(s, n);
+}
+
+int run_list(TraceArgs args) {
+  TraceQuery& q = args.query;
+  if (!q.since.empty()) q.since = normalize_trace_time(q.since, "--since");
+  if (!q.until.empty()) q.until = normalize_trace_time(q.until, "--until");
+  q.limit = args.limit;
   auto store = open_existing(args);
-  const auto rows = store->recent(args.limit);
-  if (rows.empty()) fmt::print("no traces in {}\n", store_path(args));
-  for (const auto& r : rows) {
-    fmt::print("{}  {}  {:<12} {:>10.1f} ms  {}\n", r.value("trace_id", ""), r.value("started_at", ""),
-               r.value("kind", ""), r.value("duration_ms", 0.0), r.value("status", ""));
+  const TracePage page = store->list(q);
+  if (args.json) {
+    for (const auto& r : page.traces) std::cout << r.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    if (!page.next_cursor.empty()) std::cout << nlohmann::ordered_json({{"next_cursor", page.next_cursor}}).dump() << "\n";
+    return 0;
   }
+  if (page.traces.empty()) fmt::print("no traces in {} match\n", store_path(args));
+  for (const auto& r : page.traces) {
+    fmt::print("{}  {}  {:<10} {:>9.1f} ms  {:<8}  {}\n", r.value("trace_id", ""), r.value("started_at", ""),
+               r.value("pipeline", "").empty() ? r.value("kind", "") : r.value("pipeline", ""), r.value("duration_ms", 0.0),
+               r.value("status", ""), one_line(r.value("question", ""), 60));
+  }
+  if (!page.next_cursor.empty()) fmt::print("more: --cursor '{}'\n", page.next_cursor);
   return 0;
 }
 
@@ -74,8 +95,18 @@ CommandRegistrar reg{{"trace", "Show stored audit traces (span trees of requests
                         show->add_option("id", args->id, "trace id, or a unique prefix of at least 8 characters")->required();
                         show->add_flag("--json", args->json, "the stored (redacted) JSON");
                         add_store_flags(*show, *args);
-                        CLI::App* list = sub.add_subcommand("list", "recent traces, newest first");
-                        list->add_option("--limit,-n", args->limit, "how many")->check(CLI::PositiveNumber);
+                        CLI::App* list = sub.add_subcommand("list", "recent traces, newest first, filtered");
+                        list->add_option("--limit,-n", args->limit, "how many (at most 1000)")->check(CLI::Range(1, 1000));
+                        TraceQuery& q = args->query;
+                        list->add_option("--since", q.since, "started at or after: 2026-12-07T10:00:00Z, or 15m, 2h, 7d ago");
+                        list->add_option("--until", q.until, "started before (same forms)");
+                        list->add_option("--pipeline", q.pipeline, "the pipeline's name in the config");
+                        list->add_option("--status", q.status, "ok, degraded or error")
+                            ->check(CLI::IsMember({"ok", "degraded", "error"}));
+                        list->add_option("--session", q.session, "the conversation's session id");
+                        list->add_option("--text", q.text, "words in the question or the answer");
+                        list->add_option("--cursor", q.cursor, "the page after this one (printed as 'more: …')");
+                        list->add_flag("--json", args->json, "one JSON object per trace");
                         add_store_flags(*list, *args);
                         return [args, show] { return show->parsed() ? run_show(*args) : run_list(*args); };
                       }}};

@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include "ragrt/error.h"
 #include "ragrt/trace.h"
+#include "index/sqlite_db.h"
 #include "test_helpers.h"
 
 namespace {
@@ -107,6 +109,87 @@ TEST_F(TraceStoreTest, RecentIsNewestFirstWithSummaries) {
   EXPECT_EQ(rows[0].at("duration_ms"), 10.5);
   EXPECT_EQ(rows[0].at("started_at"), "2026-11-25T09:00:03.000Z");
   EXPECT_EQ(store->recent(2).size(), 2u);
+}
+
+// A trace as ComponentGraph::run stores it: pipeline, session, question and answer on the root.
+Json answered_trace(const std::string& id, const std::string& started_at, const std::string& pipeline,
+                    const std::string& session, const std::string& question, const std::string& answer,
+                    const std::string& status = "ok") {
+  Json t = make_trace(id, started_at, status);
+  t["root"]["attributes"] = {{"pipeline", pipeline}, {"session", session}, {"question", question}, {"answer", answer}};
+  return t;
+}
+
+TEST_F(TraceStoreTest, ListFiltersByTimePipelineStatusSessionAndText) {
+  auto store = ragrt::TraceStore::open(dir_);
+  store->save(answered_trace(id_of('a'), "2026-12-01T10:00:00.000Z", "support", "s1", "Where is my order 12345?",
+                             "Order 12345: In transit."));
+  store->save(answered_trace(id_of('b'), "2026-12-02T10:00:00.000Z", "support", "s2", "Where is my order 99999?",
+                             "I cannot look up your order right now.", "degraded"));
+  store->save(answered_trace(id_of('c'), "2026-12-03T10:00:00.000Z", "faq", "s1", "退款多久到账？", "退款在五个工作日内到账。"));
+  auto ids = [&](ragrt::TraceQuery q) {
+    std::string out;
+    for (const auto& t : store->list(q).traces) out += t["trace_id"].get<std::string>()[0];
+    return out;
+  };
+  EXPECT_EQ(ids({}), "cba");
+  EXPECT_EQ(ids({.since = "2026-12-02T00:00:00.000Z"}), "cb");
+  EXPECT_EQ(ids({.since = "2026-12-02T00:00:00.000Z", .until = "2026-12-03T00:00:00.000Z"}), "b");
+  EXPECT_EQ(ids({.pipeline = "support"}), "ba");
+  EXPECT_EQ(ids({.status = "degraded"}), "b");
+  EXPECT_EQ(ids({.session = "s1"}), "ca");
+  EXPECT_EQ(ids({.text = "ORDER 99999"}), "b");     // the question, any case
+  EXPECT_EQ(ids({.text = "in transit"}), "a");      // the answer
+  EXPECT_EQ(ids({.text = "五个工作日"}), "c");
+  EXPECT_EQ(ids({.text = "100%"}), "");             // LIKE's wildcards are literal
+  const ragrt::TracePage first = store->list({.limit = 2});
+  ASSERT_EQ(first.traces.size(), 2u);
+  EXPECT_EQ(first.traces[0]["pipeline"], "faq");
+  EXPECT_EQ(first.traces[0]["session"], "s1");
+  EXPECT_EQ(first.traces[0]["question"], "退款多久到账？");
+  EXPECT_EQ(first.traces[1]["answer"], "I cannot look up your order right now.");
+  ASSERT_FALSE(first.next_cursor.empty());
+  const ragrt::TracePage second = store->list({.limit = 2, .cursor = first.next_cursor});
+  ASSERT_EQ(second.traces.size(), 1u);
+  EXPECT_EQ(second.traces[0]["trace_id"], id_of('a'));
+  EXPECT_TRUE(second.next_cursor.empty());
+  EXPECT_THROW(store->list({.cursor = "not-a-cursor"}), ragrt::Error);
+}
+
+TEST_F(TraceStoreTest, AStoreFromBeforeTheNewColumnsGainsThem) {
+  fs::create_directories(dir_);
+  {
+    ragrt::index::SqliteDb old(dir_ / "traces.sqlite", /*create=*/true);
+    old.exec("CREATE TABLE traces (trace_id TEXT PRIMARY KEY, kind TEXT, started_at TEXT, duration_ms REAL, "
+             "status TEXT, json TEXT NOT NULL)");
+    old.exec("INSERT INTO traces VALUES ('" + id_of('d') + "', 'rag_qa', '2026-11-01T00:00:00.000Z', 1, 'ok', '{}')");
+  }
+  auto store = ragrt::TraceStore::open(dir_);
+  store->save(answered_trace(id_of('e'), "2026-12-01T10:00:00.000Z", "support", "", "q", "a"));
+  const auto rows = store->recent(10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1]["trace_id"], id_of('d'));
+  EXPECT_EQ(rows[1]["pipeline"], "");
+  EXPECT_EQ(store->list({.pipeline = "support"}).traces.size(), 1u);
+}
+
+TEST(TraceTime, AcceptedFormsAreNormalizedAndOthersNamed) {
+  using ragrt::normalize_trace_time;
+  EXPECT_EQ(normalize_trace_time("2026-12-07", "since"), "2026-12-07T00:00:00.000Z");
+  EXPECT_EQ(normalize_trace_time("2026-12-07T10:05", "since"), "2026-12-07T10:05:00.000Z");
+  EXPECT_EQ(normalize_trace_time("2026-12-07T10:05:09Z", "since"), "2026-12-07T10:05:09.000Z");
+  EXPECT_EQ(normalize_trace_time("2026-12-07 10:05:09.5", "since"), "2026-12-07T10:05:09.500Z");
+  const auto now = std::chrono::sys_days{std::chrono::year{2026} / 12 / 7} + std::chrono::hours(12);
+  EXPECT_EQ(normalize_trace_time("2h", "since", now), "2026-12-07T10:00:00.000Z");
+  EXPECT_EQ(normalize_trace_time("7d", "since", now), "2026-11-30T12:00:00.000Z");
+  for (const char* bad : {"yesterday", "2026-13-01", "2026-12-07T25:00", "5w", "", "2026-12-07'; DROP"}) {
+    try {
+      normalize_trace_time(bad, "until");
+      ADD_FAILURE() << bad;
+    } catch (const ragrt::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("until: '"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_F(TraceStoreTest, WritesOneJsonLinePerTraceAndSecretsReachNeitherFile) {
@@ -228,8 +311,27 @@ TEST_F(CliTrace, ListIsNewestFirst) {
   ASSERT_NE(older, std::string::npos) << r.out;
   EXPECT_LT(newer, older);
   EXPECT_NE(r.out.find("error"), std::string::npos) << r.out;
+  // One trace, and how to get the next page.
   const auto one = ragrt::testing::run_cli("trace list --limit 1" + dir_arg());
-  EXPECT_EQ(std::count(one.out.begin(), one.out.end(), '\n'), 1) << one.out;
+  EXPECT_EQ(std::count(one.out.begin(), one.out.end(), '\n'), 2) << one.out;
+  EXPECT_NE(one.out.find("more: --cursor '2026-11-25T09:12:04.000Z|" + id_of('8') + "'"), std::string::npos) << one.out;
+  const auto next = ragrt::testing::run_cli("trace list --limit 1 --cursor '2026-11-25T09:12:04.000Z|" + id_of('8') + "'" + dir_arg());
+  EXPECT_NE(next.out.find(id_of('7')), std::string::npos) << next.out;
+  EXPECT_EQ(next.out.find("more:"), std::string::npos) << next.out;
+}
+
+TEST_F(CliTrace, ListFilters) {
+  auto status = ragrt::testing::run_cli("trace list --status error --json" + dir_arg());
+  ASSERT_EQ(status.status, 0) << status.out;
+  EXPECT_EQ(std::count(status.out.begin(), status.out.end(), '\n'), 1) << status.out;
+  EXPECT_EQ(Json::parse(status.out)["trace_id"], id_of('8'));
+  auto since = ragrt::testing::run_cli("trace list --since 2026-11-25T09:12:04Z --json" + dir_arg());
+  EXPECT_EQ(std::count(since.out.begin(), since.out.end(), '\n'), 1) << since.out;
+  auto none = ragrt::testing::run_cli("trace list --since 1h" + dir_arg());
+  EXPECT_NE(none.out.find("no traces in"), std::string::npos) << none.out;
+  auto bad = ragrt::testing::run_cli("trace list --since yesterday" + dir_arg(), /*with_stderr=*/true);
+  EXPECT_EQ(WEXITSTATUS(bad.status), 1) << bad.out;
+  EXPECT_NE(bad.out.find("--since: 'yesterday' is not a time"), std::string::npos) << bad.out;
 }
 
 TEST_F(CliTrace, UnknownIdExitsOneNamingTheStore) {
