@@ -58,9 +58,10 @@ struct CliResult {
 };
 
 // Runs the ragrt CLI with `args` (already shell-quoted), stdout captured; stderr discarded, or
-// captured after stdout's text when `with_stderr` (to check error messages).
-inline CliResult run_cli(const std::string& args, bool with_stderr = false) {
-  std::string cmd = std::string(RAGRT_CLI_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+// captured after stdout's text when `with_stderr` (to check error messages). `env`: shell
+// assignments put before the command ("NAME=value ").
+inline CliResult run_cli_env(const std::string& env, const std::string& args, bool with_stderr = false) {
+  std::string cmd = env + std::string(RAGRT_CLI_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -70,6 +71,8 @@ inline CliResult run_cli(const std::string& args, bool with_stderr = false) {
   r.status = pclose(p);
   return r;
 }
+
+inline CliResult run_cli(const std::string& args, bool with_stderr = false) { return run_cli_env("", args, with_stderr); }
 
 // Single-quotes `s` for the shell.
 inline std::string shell_quote(const std::string& s) {

@@ -49,8 +49,8 @@ int run_ask(const AskArgs& args) {
     for (const auto& c : answer.citations) citations.push_back(server::citation_json(c));
     for (const auto& t : answer.tool_calls) {
       tools.push_back({{"name", t.name}, {"arguments", nlohmann::ordered_json::parse(t.arguments.dump())},
-                       {"status", to_string(t.result.status)}, {"content", t.result.content},
-                       {"latency_ms", t.result.latency_ms}});
+                       {"status", to_string(t.result.status)}, {"outcome", to_string(t.result.outcome)},
+                       {"content", t.result.content}, {"latency_ms", t.result.latency_ms}});
     }
     nlohmann::ordered_json out = {{"question", args.question},
                                   {"answer", answer.answer},
@@ -61,7 +61,12 @@ int run_ask(const AskArgs& args) {
                                   {"generator", answer.generator},
                                   {"finish_reason", to_string(answer.finish_reason)},
                                   {"usage", {{"prompt_tokens", answer.prompt_tokens},
-                                             {"completion_tokens", answer.completion_tokens}}},
+                                             {"completion_tokens", answer.completion_tokens},
+                                             {"total_tokens", answer.prompt_tokens + answer.completion_tokens},
+                                             {"model_calls", answer.model_calls},
+                                             {"estimated", answer.usage_estimated}}},
+                                  {"refused", answer.refused},
+                                  {"degraded", answer.degraded},
                                   {"time_to_first_token_ms", answer.time_to_first_token_ms},
                                   {"total_ms", answer.total_ms},
                                   {"trace_id", answer.trace_id}};
@@ -84,7 +89,10 @@ int run_ask(const AskArgs& args) {
   }
   std::cout << std::flush;
   for (const auto& t : answer.tool_calls) {
-    if (!t.result.ok()) std::cerr << fmt::format("[tool {} {}: {}]\n", t.name, to_string(t.result.status), t.result.content);
+    // The operator's view: the outcome and what the service said (the customer read the answer).
+    if (!t.result.ok())
+      std::cerr << fmt::format("[tool {} {}: {}]\n", t.name, to_string(t.result.outcome),
+                               t.result.detail.empty() ? t.result.content : t.result.detail);
   }
   std::cerr << fmt::format("[pipeline {}, {} passages, {} tool calls, {}, {:.0f} ms, trace {}]\n", answer.pipeline,
                            answer.passages.size(), answer.tool_calls.size(), answer.generator, answer.total_ms,

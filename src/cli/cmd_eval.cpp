@@ -1,7 +1,10 @@
 // ragrt eval beir DIR: indexes a BEIR dataset, runs the retrievers over its judged queries and
 // prints nDCG@10, Recall@100, MRR@10, query latency and indexing throughput.
+// ragrt eval qa SUITE.yaml --config FILE: runs a QA suite (eval/qa_suite.h) through the configured
+// pipeline; one row per case and a summary (or JSON lines), exit 1 when any case fails.
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 
@@ -10,8 +13,10 @@
 
 #include "cli/command.h"
 #include "eval/beir_eval.h"
+#include "eval/qa_suite.h"
 #include "ragrt/beir.h"
 #include "ragrt/error.h"
+#include "ragrt/component_graph.h"
 #include "ragrt/rag_config.h"
 
 namespace ragrt::cli {
@@ -25,6 +30,8 @@ struct EvalArgs {
   std::string index_dir;
   std::string config_file;
   bool json = false;
+  std::string suite;
+  std::string junit;
 };
 
 // A folder that is removed on exit unless the user asked to keep the index.
@@ -90,7 +97,44 @@ int run_beir_eval(const EvalArgs& args) {
   return 0;
 }
 
-CommandRegistrar reg{{"eval", "Evaluate retrieval on a benchmark dataset", [](CLI::App& sub) {
+int run_qa_eval(const EvalArgs& args) {
+  if (args.config_file.empty())
+    RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "give --config FILE: the suite runs through that config's pipeline");
+  const eval::QaSuite suite = eval::load_qa_suite(args.suite);
+  const auto graph = ComponentGraph::load(args.config_file);
+  if (!suite.pipeline.empty()) graph->pipeline(suite.pipeline);  // an unknown name fails before any case runs
+  const std::vector<eval::QaOutcome> outcomes = eval::run_qa_suite(suite, *graph);
+  size_t passed = 0;
+  for (const auto& o : outcomes) passed += o.passed ? 1 : 0;
+  const double rate = outcomes.empty() ? 0 : static_cast<double>(passed) / static_cast<double>(outcomes.size());
+  if (args.json) {
+    for (const auto& o : outcomes) {
+      nlohmann::ordered_json j = {{"id", o.id},       {"passed", o.passed},       {"reasons", o.reasons},
+                                  {"answer", o.answer}, {"citations", o.citations}, {"calls", o.calls},
+                                  {"refused", o.refused}, {"trace_id", o.trace_id}, {"ms", o.ms}};
+      std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    }
+    std::cout << nlohmann::ordered_json{{"summary", {{"cases", outcomes.size()}, {"passed", passed}, {"pass_rate", rate}}}}.dump()
+              << "\n";
+  } else {
+    for (const auto& o : outcomes) {
+      std::string reasons;
+      for (const auto& r : o.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+      std::cout << fmt::format("{}  {:<36} {:>7.1f} ms  {}\n", o.passed ? "PASS" : "FAIL", o.id, o.ms,
+                               o.passed ? "" : reasons + " | answer: " + o.answer);
+    }
+    std::cout << fmt::format("\n{} of {} cases passed ({:.1f} %), pipeline {}, config {}\n", passed, outcomes.size(), rate * 100,
+                             suite.pipeline.empty() ? graph->default_pipeline() : suite.pipeline, graph->version());
+  }
+  if (!args.junit.empty()) {
+    std::ofstream xml(args.junit, std::ios::binary);
+    xml << eval::qa_junit_xml(suite, outcomes);
+    if (!xml) RAGRT_THROW_KIND(ErrorKind::kIo, "cannot write the JUnit report {}", args.junit);
+  }
+  return passed == outcomes.size() ? 0 : 1;
+}
+
+CommandRegistrar reg{{"eval", "Evaluate retrieval (BEIR) or answers (a QA suite)", [](CLI::App& sub) {
                         auto args = std::make_shared<EvalArgs>();
                         sub.require_subcommand(1);
                         CLI::App* beir = sub.add_subcommand(
@@ -106,7 +150,14 @@ CommandRegistrar reg{{"eval", "Evaluate retrieval on a benchmark dataset", [](CL
                         beir->add_option("--index-dir", args->index_dir,
                                          "build the index in this empty folder and keep it (default: a temporary one)");
                         beir->add_flag("--json", args->json, "one JSON object per retriever and line");
-                        return [args] { return run_beir_eval(*args); };
+                        CLI::App* qa = sub.add_subcommand(
+                            "qa", "Run a QA suite (questions with expected answers, citations and tool calls) "
+                                  "through the config's pipeline; exit 1 when a case fails");
+                        qa->add_option("suite", args->suite, "suite YAML (see examples/customer-service/qa.yaml)")->required();
+                        qa->add_option("--config,-c", args->config_file, "ragrt YAML config")->required();
+                        qa->add_flag("--json", args->json, "one JSON object per case, then {\"summary\": …}");
+                        qa->add_option("--junit", args->junit, "also write a JUnit XML report to this file");
+                        return [args, qa] { return qa->parsed() ? run_qa_eval(*args) : run_beir_eval(*args); };
                       }}};
 
 }  // namespace
