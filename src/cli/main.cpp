@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "ragrt/error.h"
+#include "util/log_format.h"
 
 namespace ragrt::cli {
 std::vector<Command>& command_registry() {
@@ -19,7 +20,13 @@ int main(int argc, char** argv) {
   CLI::App app{"ragrt: retrieval-augmented generation and agents on ONNX Runtime"};
   app.require_subcommand(1);
   std::string log_level = "warn";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  CLI::Option* level_flag =
+      app.add_option("--log-level", log_level, "trace, debug, info, warn, error (serve: info, for its access log)")
+          ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
   for (auto& c : command_registry()) {
     CLI::App* sub = app.add_subcommand(c.name, c.description);
@@ -31,7 +38,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   spdlog::set_default_logger(spdlog::stderr_logger_mt("ragrt"));
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  ragrt::util::use_log_format(ragrt::util::log_format_named(log_format));
+  // A server's operators want its access log and reloads (info) unless they say otherwise.
+  const bool serving = app.got_subcommand("serve");
+  spdlog::set_level(spdlog::level::from_str(level_flag->count() == 0 && serving ? "info" : log_level));
   try {
     for (auto& [sub, action] : actions) {
       if (sub->parsed()) return action();

@@ -34,10 +34,15 @@ void check_not_cancelled(const Deadlines::Entry& d, ServerContext& ctx) {
   if (*d.cancel) throw HttpError(503, "server_error", "the server is shutting down; retry on another instance");
 }
 
-// Model tokens only: an estimate (the extractive generator) would skew the counters and rates.
-void record_tokens(ServerContext& ctx, const PipelineResult& r) {
-  if (r.usage_estimated) return;
-  ctx.metrics.tokens(r.prompt_tokens, r.completion_tokens, (r.total_ms - r.time_to_first_token_ms) / 1000.0);
+// An answered run: its figures (model tokens only: an estimate, from the extractive generator,
+// would skew the counters and rates), its tools' health, and what the access log names.
+void record_turn(ServerContext& ctx, const ComponentGraph& graph, const PipelineResult& r) {
+  if (!r.usage_estimated)
+    ctx.metrics.tokens(r.prompt_tokens, r.completion_tokens, (r.total_ms - r.time_to_first_token_ms) / 1000.0);
+  ctx.metrics.turn(r);
+  ctx.tool_health.record(r, graph);
+  current_request().pipeline = r.pipeline;
+  current_request().trace_id = r.trace_id;
 }
 
 // One streamed answer: the pipeline runs on its own thread and hands text to the connection's
@@ -89,7 +94,7 @@ class ChatStream {
         send(sink, e.body());
       }
     } else {
-      record_tokens(ctx_, result_);
+      record_turn(ctx_, *graph_, result_);
       if (!send(sink, chunk_json(header_, json::object(), to_string(result_.finish_reason))) ||
           !send(sink, final_chunk_json(header_, result_)))
         return false;
@@ -230,7 +235,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   };
   const PipelineResult result = graph->run(call.pipeline, call.request);
   if (result.finish_reason == FinishReason::kCancelled || *deadline.entry().cancel) check_not_cancelled(deadline.entry(), ctx);
-  record_tokens(ctx, result);
+  record_turn(ctx, *graph, result);
   reply_json(res, 200, completion_json(new_completion_header(call.model, *graph), result));
 }
 

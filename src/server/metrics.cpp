@@ -72,6 +72,20 @@ void Metrics::rejected(const std::string& reason) {
   ++rejected_[reason];
 }
 
+void Metrics::turn(const PipelineResult& r) {
+  std::lock_guard lock(mutex_);
+  PipelineFigures& p = pipelines_.try_emplace(r.pipeline, PipelineFigures{0, 0, 0, Histogram(kLatencyBounds)}).first->second;
+  ++p.requests;
+  p.refused += r.refused;
+  p.degraded += r.degraded;
+  p.latency.observe(r.total_ms / 1000);
+  for (const ToolCallRecord& call : r.tool_calls) {
+    ++tool_calls_[{call.name, to_string(call.result.outcome)}];
+    tool_latency_.try_emplace(call.name, kLatencyBounds).first->second.observe(call.result.latency_ms / 1000);
+  }
+  if (!r.retriever.empty()) retriever_latency_.try_emplace(r.retriever, kLatencyBounds).first->second.observe(r.retrieve_ms / 1000);
+}
+
 std::string Metrics::render(const MetricsGauges& g) const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -90,6 +104,29 @@ std::string Metrics::render(const MetricsGauges& g) const {
                      prompt_tokens_, completion_tokens_);
   header(out, "ragrt_rejected_requests_total", "counter", "requests refused before running, by reason");
   for (const auto& [reason, n] : rejected_) out += fmt::format("ragrt_rejected_requests_total{{reason=\"{}\"}} {}\n", reason, n);
+  header(out, "ragrt_pipeline_requests_total", "counter", "answered chat requests by pipeline");
+  for (const auto& [name, p] : pipelines_)
+    out += fmt::format("ragrt_pipeline_requests_total{{pipeline=\"{}\"}} {}\n", escape_label(name), p.requests);
+  header(out, "ragrt_pipeline_refusals_total", "counter", "answers that said the documents do not answer, by pipeline");
+  for (const auto& [name, p] : pipelines_)
+    out += fmt::format("ragrt_pipeline_refusals_total{{pipeline=\"{}\"}} {}\n", escape_label(name), p.refused);
+  header(out, "ragrt_pipeline_degraded_total", "counter", "answers given without a tool that failed, by pipeline");
+  for (const auto& [name, p] : pipelines_)
+    out += fmt::format("ragrt_pipeline_degraded_total{{pipeline=\"{}\"}} {}\n", escape_label(name), p.degraded);
+  header(out, "ragrt_pipeline_duration_seconds", "histogram", "pipeline run time (retrieval, tools, generation)");
+  for (const auto& [name, p] : pipelines_)
+    p.latency.render(out, "ragrt_pipeline_duration_seconds", fmt::format("pipeline=\"{}\"", escape_label(name)));
+  header(out, "ragrt_tool_calls_total", "counter", "tool calls by tool and outcome (ok, not_found, invalid_argument, unavailable, timeout, refused)");
+  for (const auto& [key, n] : tool_calls_)
+    out += fmt::format("ragrt_tool_calls_total{{tool=\"{}\",outcome=\"{}\"}} {}\n", escape_label(key.first), key.second, n);
+  header(out, "ragrt_tool_call_duration_seconds", "histogram", "tool call latency, retries included");
+  for (const auto& [name, h] : tool_latency_)
+    h.render(out, "ragrt_tool_call_duration_seconds", fmt::format("tool=\"{}\"", escape_label(name)));
+  header(out, "ragrt_tool_degraded", "gauge", "1 for a tool whose last degraded_after calls (tools.NAME.degraded_after) all failed");
+  for (const auto& name : g.degraded_tools) out += fmt::format("ragrt_tool_degraded{{tool=\"{}\"}} 1\n", escape_label(name));
+  header(out, "ragrt_retrieval_duration_seconds", "histogram", "retrieval latency by retriever (search, fusion, rerank)");
+  for (const auto& [name, h] : retriever_latency_)
+    h.render(out, "ragrt_retrieval_duration_seconds", fmt::format("retriever=\"{}\"", escape_label(name)));
   header(out, "ragrt_requests_in_flight", "gauge", "requests running on the models");
   out += fmt::format("ragrt_requests_in_flight {}\n", g.in_flight);
   header(out, "ragrt_queue_depth", "gauge", "requests waiting for a model slot");

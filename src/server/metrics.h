@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ragrt/generator.h"
+#include "ragrt/pipeline.h"
 
 namespace ragrt::server {
 
@@ -34,6 +35,7 @@ struct MetricsGauges {
   size_t config_reloads = 0, config_failures = 0;
   std::string config_version;
   std::optional<BatchingStats> batching;  // the serving config's generator, when it batches
+  std::vector<std::string> degraded_tools;  // ToolHealth::degraded(), by name
 };
 
 class Metrics {
@@ -45,6 +47,9 @@ class Metrics {
   void time_to_first_token(double seconds);
   void tokens(size_t prompt, size_t completion, double generation_seconds);
   void rejected(const std::string& reason);  // queue_full, rate_limit, stream_limit, unauthorized
+  // One answered pipeline run: its requests, latency, refusals and degraded answers; each tool
+  // call by outcome with its latency; the retriever's latency.
+  void turn(const PipelineResult& result);
   std::string render(const MetricsGauges& gauges) const;
 
  private:
@@ -55,6 +60,14 @@ class Metrics {
   Histogram tokens_per_second_;
   size_t prompt_tokens_ = 0, completion_tokens_ = 0;
   std::map<std::string, size_t> rejected_;
+  struct PipelineFigures {
+    size_t requests = 0, refused = 0, degraded = 0;
+    Histogram latency;
+  };
+  std::map<std::string, PipelineFigures> pipelines_;
+  std::map<std::pair<std::string, std::string>, size_t> tool_calls_;  // (tool, outcome)
+  std::map<std::string, Histogram> tool_latency_;
+  std::map<std::string, Histogram> retriever_latency_;
 };
 
 }  // namespace ragrt::server

@@ -10,6 +10,7 @@
 #include "ragrt/error.h"
 #include "server/http_error.h"
 #include "server/server_context.h"
+#include "util/log_format.h"
 
 namespace ragrt {
 namespace server {
@@ -63,7 +64,7 @@ void reply_error(httplib::Response& res, const HttpError& e) {
 // The route a path belongs to, for metrics: a bounded set of labels whatever clients send.
 std::string route_of(const std::string& path) {
   static const std::vector<std::string> kRoutes = {"/v1/chat/completions", "/v1/embeddings", "/v1/rerank", "/v1/retrieve",
-                                                   "/v1/models", "/healthz", "/readyz", "/metrics", "/v1/documents", "/"};
+                                                   "/v1/models", "/healthz", "/readyz", "/metrics", "/v1/documents", "/v1/traces", "/"};
   for (const auto& r : kRoutes)
     if (path == r) return r;
   if (path.rfind("/v1/traces/", 0) == 0) return "/v1/traces/{id}";
@@ -169,6 +170,7 @@ struct Server::Impl {
     http.Post("/v1/rerank", route(handle_rerank));
     http.Post("/v1/retrieve", route(handle_retrieve));
     http.Get("/v1/models", route(handle_models));
+    http.Get("/v1/traces", route(handle_traces));
     http.Get(R"(/v1/traces/([^/]+))", route(handle_trace));
     http.Get("/readyz", route(handle_readyz));
     http.Get("/metrics", route(handle_metrics));
@@ -199,7 +201,19 @@ struct Server::Impl {
       info.routed = false;
       const std::string route = route_of(req.path);
       ctx.metrics.request(route, res.status, seconds);
-      spdlog::debug("{} {} {} {:.1f} ms", req.method, route, res.status, seconds.value_or(0) * 1000);
+      // One line per request; probes and scrapes, which come every few seconds, only at debug.
+      const std::string key = info.key && info.settings ? info.settings->keys->key(*info.key).name : "";
+      const auto level = is_probe(req.path) || req.path == "/metrics" ? spdlog::level::debug : spdlog::level::info;
+      spdlog::log(level, "{}",
+                  util::log_event("access", {{"method", req.method},
+                                             {"route", route},
+                                             {"status", std::to_string(res.status)},
+                                             {"latency_ms", fmt::format("{:.1f}", seconds.value_or(0) * 1000)},
+                                             {"key", key},
+                                             {"pipeline", info.pipeline},
+                                             {"trace_id", info.trace_id}}));
+      info.pipeline.clear();
+      info.trace_id.clear();
     });
   }
 };

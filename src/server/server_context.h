@@ -19,6 +19,7 @@
 #include "server/json_body.h"
 #include "server/key_ring.h"
 #include "server/metrics.h"
+#include "server/tool_health.h"
 
 namespace ragrt::server {
 
@@ -46,6 +47,7 @@ struct ServerContext {
   AdmissionGate gate;
   Deadlines deadlines;
   Metrics metrics;
+  ToolHealth tool_health;
   std::atomic<bool> draining{false};
   std::unique_ptr<IndexJobs> jobs;  // uploads being indexed
 
@@ -63,6 +65,8 @@ struct RequestInfo {
   Clock::time_point start;
   std::optional<size_t> key;  // index in settings->keys; unset on an open server
   std::shared_ptr<const ServerSettings> settings;  // taken when the request arrived
+  // For the access log: set by the routes that run a pipeline.
+  std::string pipeline, trace_id;
 };
 RequestInfo& current_request();  // this thread's
 
@@ -82,6 +86,7 @@ void handle_rerank(ServerContext& ctx, const httplib::Request& req, httplib::Res
 void handle_retrieve(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_models(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_trace(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_traces(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_readyz(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_metrics(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_documents_upload(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);

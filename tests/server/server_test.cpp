@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -17,6 +18,10 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "loopback_server.h"
 #include "ragrt/indexer.h"
 #include "ragrt/knowledge_base.h"
 #include "ragrt/registry.h"
@@ -154,8 +159,16 @@ class ServerTest : public ::testing::Test {
   }
 
   // Indexes the docs, then serves `base_config() + extra` on a free port.
-  void start(const std::string& extra = "") {
-    write_config(base_config() + extra);
+  void start(const std::string& extra = "") { start_config(base_config() + extra); }
+  // base_config() with its pipelines replaced by `pipelines` (a YAML line), then `extra`.
+  void start_with_pipelines(const std::string& pipelines, const std::string& extra) {
+    std::string yaml = base_config();
+    const size_t at = yaml.find("pipelines:");
+    yaml.replace(at, yaml.find('\n', at) + 1 - at, pipelines);
+    start_config(yaml + extra);
+  }
+  void start_config(const std::string& yaml) {
+    write_config(yaml);
     {
       auto kb = KnowledgeBase::open(RagConfig::load(dir_ / "ragrt.yaml"), /*writer=*/true);
       ASSERT_TRUE(index_paths(*kb, {dir_ / "docs"}).failures.empty());
@@ -761,6 +774,140 @@ TEST_F(ServerTest, MetricsCountRequestsTokensAndRejections) {
   EXPECT_THAT(m.text, HasSubstr("ragrt_tokens_total{kind=\"completion\"} 0\n"));
   EXPECT_THAT(m.text, HasSubstr("ragrt_requests_in_flight 0\n"));
   EXPECT_THAT(m.text, HasSubstr("ragrt_queue_depth 0\n"));
+}
+
+// The default logger's lines while it lives (the server's threads log there too).
+class CapturedLog {
+ public:
+  CapturedLog() : before_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(before_); }
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return out_.str();
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> before_;
+};
+
+// A tool whose service is down: the customer is told so, and the operator sees it in /metrics,
+// /readyz (after degraded_after failures), the access log, the log and GET /v1/traces.
+TEST_F(ServerTest, AFailingToolIsCountedLoggedAndShownDegraded) {
+  CapturedLog log;
+  start_with_pipelines("pipelines: {faq: {type: rag_qa}, support: {type: agent, route: {order_status: [order]}}}\n",
+                       fmt::format(R"(tools:
+  order_status:
+    type: http
+    description: "Order status by its 5-digit number."
+    parameters: {{type: object, properties: {{order_id: {{type: string, pattern: "^[0-9]{{5}}$"}}}}, required: [order_id]}}
+    url: "http://127.0.0.1:{}/orders/{{order_id}}"
+    allow_hosts: ["127.0.0.1"]
+    timeout_s: 1
+    retries: 0
+    degraded_after: 2
+)", testing::unused_loopback_port()));
+  Response first = post("/v1/chat/completions", chat("Where is my order 12345?", "support"));
+  ASSERT_EQ(first.status, 200) << first.text;
+  const std::string answer = first.body["choices"][0]["message"]["content"];
+  EXPECT_THAT(answer, ::testing::StartsWith("I cannot look this up right now."));
+  EXPECT_THAT(answer, ::testing::Not(HasSubstr("127.0.0.1")));
+  EXPECT_EQ(get("/readyz").body["status"], "ready");  // one failure is not a pattern
+  ASSERT_EQ(post("/v1/chat/completions", chat("Where is my order 12346?", "support")).status, 200);
+  ASSERT_EQ(post("/v1/chat/completions", chat("How long do refunds take?", "support")).status, 200);
+
+  const Response ready = get("/readyz");
+  EXPECT_EQ(ready.status, 200);  // documents can still be asked about
+  EXPECT_EQ(ready.body["status"], "degraded");
+  ASSERT_EQ(ready.body["degraded_tools"].size(), 1u) << ready.text;
+  EXPECT_EQ(ready.body["degraded_tools"][0]["tool"], "order_status");
+  EXPECT_EQ(ready.body["degraded_tools"][0]["consecutive_failures"], 2);
+  EXPECT_EQ(ready.body["degraded_tools"][0]["last_outcome"], "unavailable");
+
+  const std::string m = get("/metrics").text;
+  for (const std::string line : {"ragrt_tool_calls_total{tool=\"order_status\",outcome=\"unavailable\"} 2\n",
+                                 "ragrt_tool_call_duration_seconds_count{tool=\"order_status\"} 2\n",
+                                 "ragrt_tool_degraded{tool=\"order_status\"} 1\n",
+                                 "ragrt_pipeline_requests_total{pipeline=\"support\"} 3\n",
+                                 "ragrt_pipeline_degraded_total{pipeline=\"support\"} 2\n",
+                                 "ragrt_pipeline_duration_seconds_count{pipeline=\"support\"} 3\n",
+                                 "ragrt_retrieval_duration_seconds_count{retriever=\"bm25\"} 3\n"}) {
+    EXPECT_THAT(m, HasSubstr(line));
+  }
+  EXPECT_THAT(m, HasSubstr("ragrt_pipeline_refusals_total{pipeline=\"support\"} "));
+
+  // The operator's detail is in the log, with the trace id; every request has an access line.
+  const std::string trace_id = first.body["trace_id"];
+  EXPECT_TRUE(eventually([&] { return log.text().find("trace_id=" + trace_id) != std::string::npos; })) << log.text();
+  const std::string text = log.text();
+  EXPECT_THAT(text, HasSubstr("[warning] trace " + trace_id + ": tool order_status unavailable: could not connect to 127.0.0.1"));
+  EXPECT_THAT(text, HasSubstr("tool order_status: degraded after 2 failures in a row"));
+  EXPECT_THAT(text, HasSubstr("access method=POST route=/v1/chat/completions status=200 latency_ms="));
+  EXPECT_THAT(text, HasSubstr("key=- pipeline=support trace_id=" + trace_id));
+
+  // The degraded turns, listed and paged.
+  const Response page = get("/v1/traces?status=degraded&pipeline=support&limit=1");
+  ASSERT_EQ(page.status, 200) << page.text;
+  ASSERT_EQ(page.body["data"].size(), 1u);
+  EXPECT_EQ(page.body["data"][0]["status"], "degraded");
+  EXPECT_EQ(page.body["data"][0]["question"], "Where is my order 12346?");
+  EXPECT_EQ(page.body["has_more"], true);
+  httplib::Params next = {{"status", "degraded"}, {"limit", "1"}, {"cursor", page.body["next_cursor"].get<std::string>()}};
+  const Response second = to_response(client().Get("/v1/traces", next, httplib::Headers{}));
+  ASSERT_EQ(second.status, 200) << second.text;
+  ASSERT_EQ(second.body["data"].size(), 1u);
+  EXPECT_EQ(second.body["data"][0]["trace_id"], trace_id);
+  EXPECT_EQ(second.body["data"][0]["answer"], answer);
+  EXPECT_EQ(second.body["has_more"], false);
+  EXPECT_EQ(get("/v1/traces?since=1h&text=refunds").body["data"].size(), 1u);
+  expect_error(get("/v1/traces?since=yesterday"), 400, "since", "'yesterday' is not a time");
+  expect_error(get("/v1/traces?limit=0"), 400, "limit", "1 to 1000");
+  expect_error(get("/v1/traces?cursor=xyz"), 400, "cursor", "not a cursor");
+  expect_error(get("/v1/traces?state=ok"), 400, "state", "unknown parameter 'state'");
+}
+
+// With an LLM, `usage` is the sum over the decision call and the answer call, in the response and
+// in /metrics; the stub server counts what it was asked.
+TEST_F(ServerTest, UsageIsTheSumOfEveryModelCall) {
+  std::atomic<int> calls{0};
+  testing::LoopbackServer<int> llm([](const httplib::Request&) { return 0; },
+                                   [&](int hit, const httplib::Request&, httplib::Response& res) {
+                                     ++calls;
+                                     json message = {{"role", "assistant"}, {"content", "Refunds take five working days [1]."}};
+                                     json body = {{"id", "x"}, {"object", "chat.completion"},
+                                                  {"choices", json::array({{{"index", 0}, {"message", message}, {"finish_reason", "stop"}}})},
+                                                  {"usage", {{"prompt_tokens", 100 + hit}, {"completion_tokens", 20}, {"total_tokens", 120 + hit}}}};
+                                     if (hit == 0) {
+                                       body["choices"][0]["message"]["content"] = nullptr;
+                                       body["choices"][0]["message"]["tool_calls"] = json::array(
+                                           {{{"id", "c1"}, {"type", "function"},
+                                             {"function", {{"name", "order_status"}, {"arguments", "{\"order_id\": \"12345\"}"}}}}});
+                                       body["choices"][0]["finish_reason"] = "tool_calls";
+                                     }
+                                     res.set_content(body.dump(), "application/json");
+                                   });
+  testing::LoopbackServer<int> orders([](const httplib::Request&) { return 0; },
+                                      [](int, const httplib::Request&, httplib::Response& res) {
+                                        res.set_content(R"({"order_id": "12345", "status": "in_transit"})", "application/json");
+                                      });
+  start_with_pipelines("pipelines: {faq: {type: agent}}\n", fmt::format("generator: {{type: openai, base_url: \"http://127.0.0.1:{}/v1\", api_key_env: \"\", stream: false}}\n"
+                    "tools:\n  order_status:\n    type: http\n    description: d\n"
+                    "    parameters: {{type: object, properties: {{order_id: {{type: string}}}}, required: [order_id]}}\n"
+                    "    url: \"http://127.0.0.1:{}/orders/{{order_id}}\"\n    allow_hosts: [\"127.0.0.1\"]\n",
+                    llm.port(), orders.port()));
+  const Response r = post("/v1/chat/completions", chat("Where is my order 12345?"));
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(r.body["usage"], json({{"prompt_tokens", 201}, {"completion_tokens", 40}, {"total_tokens", 241}}));
+  EXPECT_TRUE(eventually([&] {
+    const std::string m = get("/metrics").text;
+    return m.find("ragrt_tokens_total{kind=\"prompt\"} 201\n") != std::string::npos &&
+           m.find("ragrt_tokens_total{kind=\"completion\"} 40\n") != std::string::npos;
+  })) << get("/metrics").text;
 }
 
 TEST_F(ServerTest, StopDrainsARunningRequest) {
