@@ -52,7 +52,9 @@ struct ExtractiveGeneratorParams {
   // does not answer the question and the answer is not_found_message.
   double min_score = 0.3;
   // Sentences after the best one need at least this share of its score: a sentence sharing one
-  // minor word with the question is noise, not a second part of the answer.
+  // minor word with the question is noise, not a second part of the answer. Nor is a sentence
+  // that matches the question less well than the best and only with words the sentences before it
+  // already matched. 0 turns both off: sentences follow in score order.
   double min_relative_score = 0.5;
   // The answer when no sentence qualifies (no citations then; GenerationResult::refused), in the
   // question's language.

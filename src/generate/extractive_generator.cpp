@@ -1,6 +1,7 @@
 #include "ragrt/extractive_generator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -38,7 +39,7 @@ constexpr double kMinIdfSentences = 20;
 // handful of sentences "is" or "for" is as rare as "refund", and would win as often.
 const std::vector<std::string_view>& stopwords() {
   static const std::vector<std::string_view> kStopwords = {
-      "a",     "about",  "an",   "and",  "any",  "are",   "as",   "at",   "be",    "been", "but",   "by",
+      "a",     "about",  "after", "an",   "and",  "any",  "are",   "as",   "at",   "be",    "been", "but",   "by",
       "can",   "could",  "did",  "do",   "does", "for",   "from", "had",  "has",   "have", "how",   "i",
       "if",    "in",     "into", "is",   "it",   "its",   "me",   "my",   "of",    "on",   "or",    "our",
       "s",     "should", "so",   "t",    "tell", "than",  "that", "the",  "their", "them", "then",  "there",
@@ -49,19 +50,38 @@ const std::vector<std::string_view>& stopwords() {
   return kStopwords;
 }
 
+bool is_stopword_term(const std::string& t) {
+  return std::find(stopwords().begin(), stopwords().end(), t) != stopwords().end();
+}
+
+// `s` without its English stopwords, judged as whole words before stemming: the stem of "used"
+// is "us", which is not the stopword "us".
+std::string without_stopwords(std::string_view s) {
+  std::string out, word;
+  auto flush = [&] {
+    std::string lower = word;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!is_stopword_term(lower)) out += word;
+    word.clear();
+  };
+  for (char c : s) {
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '\'') {
+      word += c;
+      continue;
+    }
+    flush();
+    out += c;
+  }
+  flush();
+  return out;
+}
+
 // The terms of `s` as the keyword index analyzes them (CJK bigrams, case folding, accents
 // removed, Porter stems), each once; stopwords left out with `drop_stopwords`.
 std::vector<std::string> terms_of(std::string_view s, bool drop_stopwords) {
-  // The stopwords as the analyzer stems them ("does" -> "doe"), computed once.
-  static const std::unordered_set<std::string> kStemmedStopwords = [] {
-    std::unordered_set<std::string> out;
-    for (std::string_view w : stopwords())
-      for (std::string& t : index::keyword_analyzed_terms(w)) out.insert(std::move(t));
-    return out;
-  }();
   std::vector<std::string> terms;
-  for (std::string& t : index::keyword_analyzed_terms(s))
-    if (!drop_stopwords || !kStemmedStopwords.contains(t)) terms.push_back(std::move(t));
+  for (std::string& t : index::keyword_analyzed_terms(drop_stopwords ? without_stopwords(s) : std::string(s)))
+    if (!drop_stopwords || !is_stopword_term(t)) terms.push_back(std::move(t));  // the CJK ones
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   return terms;
@@ -72,10 +92,6 @@ bool is_cjk_term(const std::string& t) { return !t.empty() && ingest::is_cjk(tex
 std::string lower_ascii(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool is_stopword_term(const std::string& t) {
-  return std::find(stopwords().begin(), stopwords().end(), t) != stopwords().end();
 }
 
 // The question's CJK bigrams that straddle two words: one of their characters belongs to a
@@ -216,6 +232,7 @@ struct Candidate {
   std::string text;
   const Source* source = nullptr;
   std::vector<std::string> terms;
+  std::vector<std::string> matched_terms;  // of the question and the tool results
   double coverage = 0;  // the score min_score is compared with
   double rank_score = 0;
   bool matched = false;
@@ -350,13 +367,12 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   for (Candidate& c : candidates) {
     double matched = 0, matched_related = 0;
     for (const std::string& t : c.terms) {
-      if (auto it = weight.find(t); it != weight.end()) {
-        matched += it->second;
+      const auto it = weight.find(t);
+      if (it != weight.end()) matched += it->second;
+      if (related_set.contains(t)) matched_related += idf[t];
+      if (it != weight.end() || related_set.contains(t)) {
         c.matched = true;
-      }
-      if (related_set.contains(t)) {
-        matched_related += idf[t];
-        c.matched = true;
+        c.matched_terms.push_back(t);
       }
     }
     c.coverage = question_weight > 0 ? matched / question_weight : 0;
@@ -372,9 +388,21 @@ GenerationResult ExtractiveGenerator::generate(const GenerationRequest& request)
   // sentence must match about as well as the best, or it is noise that happens to share a word.
   if (std::any_of(qualified.begin(), qualified.end(), [](auto* c) { return ends_sentence(c->text); }))
     std::erase_if(qualified, [](auto* c) { return !ends_sentence(c->text); });
-  if (!qualified.empty()) {
-    const double floor = qualified.front()->rank_score * p_.min_relative_score;
+  if (!qualified.empty() && p_.min_relative_score > 0) {
+    const Candidate& best = *qualified.front();
+    const double floor = best.rank_score * p_.min_relative_score;
     std::erase_if(qualified, [&](auto* c) { return c->rank_score < floor; });
+    // A weaker sentence that matches only words already answered says nothing more about the
+    // question: "积分在签收14天后到账" shares 到账 with 退款多久到账, which the refund sentence
+    // answered whole.
+    std::unordered_set<std::string> answered;
+    std::erase_if(qualified, [&](const Candidate* c) {
+      const bool adds = std::any_of(c->matched_terms.begin(), c->matched_terms.end(),
+                                    [&](const std::string& t) { return !answered.contains(t); });
+      if (c != &best && !adds && c->coverage < best.coverage) return true;
+      answered.insert(c->matched_terms.begin(), c->matched_terms.end());
+      return false;
+    });
   }
 
   // The answer, as pieces that each carry their separator, sentence and citation marker.

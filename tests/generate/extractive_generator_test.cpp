@@ -19,6 +19,7 @@ namespace {
 using json = nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 ragrt::ContextPassage passage(std::string id, std::string text, double score) {
   ragrt::ContextPassage p;
@@ -240,6 +241,52 @@ TEST(ExtractiveGenerator, StreamsOneSentenceAtATime) {
   auto c = ragrt::make_extractive_generator({.min_relative_score = 0})->generate(cancelled);
   EXPECT_EQ(c.finish_reason, ragrt::FinishReason::kCancelled);
   EXPECT_EQ(c.text, "Our return policy allows returns within 30 days of delivery. [1]");
+}
+
+// The cases of issue 19: a highly ranked passage from another document is not an answer because
+// it shares a word or two with the question.
+TEST(ExtractiveGenerator, ASentenceMustAnswerTheQuestionNotMerelyBeNearIt) {
+  ragrt::GenerationRequest zh;
+  zh.messages = {{{"role", "user"}, {"content", "退款多久到账？"}}};
+  // The example's refund policy, and a loyalty document the retriever ranked higher.
+  zh.context = {passage("1", "积分在签收14天后到账，可在下次购物时抵扣。", 0.9),
+                passage("2", "退款将在仓库收到退货后五个工作日内原路退回，具体到账时间以银行或支付平台为准。", 0.8)};
+  auto a = ragrt::make_extractive_generator()->generate(zh);
+  EXPECT_THAT(a.text, HasSubstr("五个工作日"));
+  EXPECT_THAT(a.text, Not(HasSubstr("积分")));
+  EXPECT_THAT(a.citations, ElementsAre("2"));
+
+  ragrt::GenerationRequest en;
+  en.messages = {{{"role", "user"}, {"content", "Can I return a used item after 40 days?"}}};
+  en.context = {passage("1", "Refunds are paid within five working days after the return arrives.", 0.9),
+                passage("2", "Items can be returned within 30 days of delivery if they are unused and in their original packaging.", 0.7)};
+  auto b = ragrt::make_extractive_generator()->generate(en);
+  EXPECT_EQ(b.text, "Items can be returned within 30 days of delivery if they are unused and in their original packaging. [2]");
+
+  // Nothing near enough: the refusal, in the question's language, with nothing cited.
+  ragrt::GenerationRequest pizza;
+  pizza.messages = {{{"role", "user"}, {"content", "Do you deliver pizza on Sundays?"}}};
+  pizza.context = en.context;
+  auto c = ragrt::make_extractive_generator()->generate(pizza);
+  EXPECT_EQ(c.text, "The documents I have do not answer this question.");
+  EXPECT_TRUE(c.refused);
+  EXPECT_TRUE(c.citations.empty());
+  ragrt::GenerationRequest zh_pizza;
+  zh_pizza.messages = {{{"role", "user"}, {"content", "你们周日送披萨吗？"}}};
+  zh_pizza.context = zh.context;
+  EXPECT_EQ(ragrt::make_extractive_generator()->generate(zh_pizza).text, "抱歉，我手头的资料里没有这个问题的答案。");
+}
+
+// What the customer must be told (a lookup that failed) comes first and is no source.
+TEST(ExtractiveGenerator, NoticesComeFirstAndAreNotCited) {
+  auto r = english("How long does a refund take?");
+  ragrt::ContextPassage notice = passage("notice:order_status", "I cannot look up your order right now.", 0);
+  notice.kind = "notice";
+  r.context.insert(r.context.begin(), notice);
+  auto result = ragrt::make_extractive_generator()->generate(r);
+  EXPECT_THAT(result.text, ::testing::StartsWith("I cannot look up your order right now. A refund takes 5 to 7 business days"));
+  EXPECT_THAT(result.citations, ElementsAre("2"));
+  EXPECT_FALSE(result.refused);
 }
 
 TEST(ExtractiveGenerator, BadRequestsAreInvalidArguments) {
