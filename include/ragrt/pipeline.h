@@ -4,9 +4,12 @@
 //   rag_qa  retrieve -> rerank -> numbered passages -> generate -> answer with citations; says so
 //           when the passages do not hold the answer.
 //   agent   rag_qa plus tools: the model picks tools by function calling (chat templates with tool
-//           support, OpenAI servers) or a ReAct text protocol; without an LLM (the extractive
-//           generator) a rule picks a tool whose required arguments the question supplies. Tool
-//           results and passages are fused into one answer that cites both.
+//           support, OpenAI servers) or a ReAct text protocol, in one call that also sees the
+//           passages (its answer, when it calls no tool, is the answer); without an LLM (the
+//           extractive generator) a rule picks a tool whose required arguments the question
+//           supplies. Tool results and passages are fused into one answer that cites both; a
+//           call that failed becomes what the customer is told (ToolOutcome, on_error), in the
+//           question's language.
 //
 //   pipelines:
 //     support: {type: agent, tools: [order_status, customer_lookup], retriever: hybrid, max_steps: 4,

@@ -28,8 +28,11 @@ enum class ToolProtocol {
 struct AgentParams {
   RagQaParams rag;
   std::vector<std::string> tools;  // names from the `tools:` section; empty = all of them
-  size_t max_steps = 4;            // model turns that may call tools
-  std::chrono::milliseconds step_timeout{30000};
+  // Most tool calls the model's one decision may make (more are not run). With an LLM the agent
+  // makes at most two model calls: the decision (tools and passages in view; an answer there is
+  // the answer) and, when it called tools, the answer.
+  size_t max_steps = 4;
+  std::chrono::milliseconds step_timeout{30000};  // of the decision call
   ToolProtocol protocol = ToolProtocol::kAuto;
   // rules: words of which one must appear in the question for the tool to be called (any case);
   // a tool without an entry is called whenever its required arguments are found.
