@@ -3,7 +3,8 @@
 # installs and builds what is missing, starts the example's order-status service on loopback
 # (backed by the SQLite database of data/customers.sql), indexes docs/ (English and Chinese
 # shipping, returns and refund policies, FAQ), then asks questions with `ragrt ask`: order
-# questions call the order tool and cite both the live order data and the shipping policy.
+# questions call the order tool and cite both the live order data and the shipping policy; then
+# runs the example's QA suite (qa.yaml) and prints its pass rate.
 #
 #   bash examples/customer-service/run.sh                      # the example questions
 #   bash examples/customer-service/run.sh "Where is my order #67890?"
@@ -70,4 +71,14 @@ if [ -n "$LAST_TRACE" ]; then
   echo
   echo "== ragrt trace show ${LAST_TRACE:0:12} (the last answer's audit trace)"
   "$RAGRT" trace show "${LAST_TRACE:0:12}" --config "$CONFIG"
+fi
+
+if [ $# -eq 0 ]; then
+  echo
+  echo "== ragrt eval qa examples/customer-service/qa.yaml (the answer-quality suite; each case in $WORK/qa.txt)"
+  status=0
+  "$RAGRT" eval qa "$CS/qa.yaml" --config "$CONFIG" > "$WORK/qa.txt" || status=$?
+  grep '^FAIL' "$WORK/qa.txt" || true
+  tail -1 "$WORK/qa.txt"
+  [ "$status" -le 1 ] || exit "$status"   # 1: some case failed, listed above
 fi

@@ -116,7 +116,7 @@ TEST_F(CustomerServiceExample, CustomerOrdersComeFromTheSqlTool) {
   ASSERT_EQ(a["tool_calls"].size(), 1u) << a.dump();
   EXPECT_EQ(a["tool_calls"][0]["name"], "customer_orders");
   EXPECT_EQ(a["tool_calls"][0]["arguments"], json({{"email", "alice@example.com"}}));
-  EXPECT_THAT(a["answer"].get<std::string>(), HasSubstr("Order 12345 is in_transit (estimated delivery 2026-11-27)."));
+  EXPECT_THAT(a["answer"].get<std::string>(), HasSubstr("Order 12345 is in transit (estimated delivery 2026-11-27)."));
   EXPECT_THAT(a["answer"].get<std::string>(), HasSubstr("Order 10001 is delivered"));
 }
 
