@@ -163,6 +163,21 @@ TEST_F(CustomerServiceExample, TheOrderServiceDownIsToldWithoutItsAddress) {
   for (const auto& c : en["citations"]) EXPECT_NE(c["kind"], "tool");
   const json zh = run("我的订单#12345现在怎么样了？");
   EXPECT_THAT(zh["answer"].get<std::string>(), StartsWith("暂时无法查询订单状态"));
+  // The operator's log line, as JSON with --log-format json: the transport error and the trace id.
+  auto logged = testing::run_cli_env(down, "--log-format json ask " + shell_quote("Where is my order #12345?") + " --config " +
+                                               config() + " --json", /*with_stderr=*/true);
+  bool warned = false;
+  std::istringstream log_lines(logged.out);
+  for (std::string line; std::getline(log_lines, line);) {
+    const json j = json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;  // every line is JSON: the answer on stdout, logs on stderr
+    if (!j.contains("level")) continue;
+    warned = warned || (j["level"] == "warning" &&
+                        j["message"].get<std::string>().find("tool order_status unavailable: could not connect to 127.0.0.1") !=
+                            std::string::npos);
+  }
+  EXPECT_TRUE(warned) << logged.out;
+
   auto listed = run_cli("trace list --status degraded --limit 5 --json --config " + config());
   ASSERT_EQ(listed.status, 0) << listed.out;
   EXPECT_THAT(listed.out, HasSubstr(en["trace_id"].get<std::string>()));
