@@ -37,9 +37,11 @@ class ComponentGraph;
 
 struct PipelineRequest {
   // The conversation in OpenAI's shape; the last message is the user's question. With `session`,
-  // earlier turns come from memory (within its token budget) and this turn is stored after.
+  // this turn is stored in memory after; earlier turns come from memory (within its token
+  // budget) unless `messages` has its own (a client that sends the history keeps it).
   std::vector<ChatMessage> messages;
   std::string session;
+  std::string user;  // who asked (OpenAI's `user`), for the trace; never a memory key
   std::string retriever;            // "" = the pipeline's
   std::optional<size_t> passages;   // how many passages to retrieve; unset = the pipeline's
   // The tools this turn may call (OpenAI's request `tools` / `tool_choice`): a subset of the

@@ -121,6 +121,7 @@ PipelineResult ComponentGraph::run(const std::string& name, const PipelineReques
   auto root = trace.root();
   root->set("pipeline", p.name());
   if (!request.session.empty()) root->set("session", request.session);
+  if (!request.user.empty()) root->set("user", request.user);
   if (!request.messages.empty() && request.messages.back().contains("content"))
     root->set("question", request.messages.back()["content"]);
   PipelineRequest traced = request;

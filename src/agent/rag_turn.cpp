@@ -27,9 +27,11 @@ Turn read_turn(const PipelineRequest& request, const ComponentGraph& graph) {
   turn.question = last.contains("content") ? generate::content_text(last["content"], "\n") : "";
   text::require_valid_utf8(turn.question, "the question (last user message)");
   RAGRT_THROW_IF_NOT_KIND(!turn.question.empty(), ErrorKind::kInvalidArgument, "the question is empty");
+  const bool own_history = std::any_of(request.messages.begin(), request.messages.end() - 1,
+                                      [](const ChatMessage& m) { return m.value("role", "") != "system"; });
   if (!request.session.empty()) {
     check_session_id(request.session);
-    if (const ConversationMemory* memory = graph.memory()) {
+    if (const ConversationMemory* memory = graph.memory(); memory && !own_history) {
       turn.history = memory->history(request.session, memory->params().max_tokens,
                                      [&](const ChatMessage& m) { return graph.count_tokens(m); });
     }

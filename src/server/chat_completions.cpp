@@ -184,6 +184,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   const std::shared_ptr<const ComponentGraph> graph = ctx.live->current();
   const ServerSettings& settings = settings_of(ctx);
   ChatCall call = parse_chat_request(parse_json_body(req.body), settings.params, *graph);
+  if (call.request.session.empty()) call.request.session = req.get_header_value("X-Session-Id");
   const RequestInfo& info = current_request();
   KeyRing& keys = *settings.keys;
   if (info.key) {

@@ -156,9 +156,10 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
     if (stop->size() > 16) bad_request("stop", "'stop' takes at most 16 strings");
     s.stop = *stop;
   }
-  // `session` (ragrt) or OpenAI's `user`: the conversation's earlier turns come from memory.
+  // `session` (ragrt; or the X-Session-Id header) names a conversation kept in memory. OpenAI's
+  // `user` names the person, who may hold many conversations: it goes to the trace only.
   if (auto session = o.optional_string("session")) call.request.session = *session;
-  else if (auto user = o.optional_string("user")) call.request.session = *user;
+  if (auto user = o.optional_string("user")) call.request.user = *user;
   if (auto r = o.optional_string("retriever")) call.request.retriever = *r;
   call.request.passages = o.count("passages", 1, 1000);
   read_tools(o, call.request, graph);

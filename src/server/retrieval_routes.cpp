@@ -14,10 +14,14 @@
 namespace ragrt::server {
 namespace {
 
-[[noreturn]] void not_configured(const std::string& what, const std::string& section) {
-  throw HttpError(501, "invalid_request_error",
-                  fmt::format("this server's config has no {}: add a `{}:` section with a model", what, section), "",
-                  "not_configured");
+// A 400, not a 5xx: nothing is wrong with the server, and SDKs retry 5xx answers in vain.
+[[noreturn]] void not_configured(const std::string& what, const std::string& section, const std::string& example) {
+  throw HttpError(400, "invalid_request_error",
+                  fmt::format("this server's config has no {}: add {} `{}:` section to it ({}); the server picks the "
+                              "edit up without a restart",
+                              what, std::string("aeiou").find(section[0]) == std::string::npos ? "a" : "an", section,
+                              example),
+                  "", "not_configured");
 }
 
 // OpenAI's encoding_format "base64": the floats' little-endian bytes, base64-encoded (the official
@@ -69,7 +73,9 @@ void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib:
   const auto graph = ctx.live->current();
   const KnowledgeBase& kb = graph->knowledge_base();
   const Embedder* embedder = kb.embedder();
-  if (!embedder) not_configured("embedder", "embedder");
+  if (!embedder) not_configured("embedder", "embedder",
+                                "e.g. `ragrt models pull Xenova/all-MiniLM-L6-v2`, then `embedder: {model: "
+                                "PATH_IT_PRINTED}`, or `embedder: {type: openai, base_url: …}` for a remote one");
   AdmissionGate::Slot slot = admit(ctx);
   std::vector<std::vector<float>> vectors;
   if (input_type == "document") {
@@ -116,7 +122,9 @@ void handle_rerank(ServerContext& ctx, const httplib::Request& req, httplib::Res
 
   const auto graph = ctx.live->current();
   const Reranker* reranker = graph->knowledge_base().reranker();
-  if (!reranker) not_configured("reranker", "reranker");
+  if (!reranker) not_configured("reranker", "reranker",
+                                "e.g. `ragrt models pull Xenova/ms-marco-MiniLM-L-6-v2`, then `reranker: {model: "
+                                "PATH_IT_PRINTED}`, or `reranker: {type: tei, base_url: …}` for a remote one");
   AdmissionGate::Slot slot = admit(ctx);
   const std::vector<float> scores = reranker->score(query, documents);
   slot.release();

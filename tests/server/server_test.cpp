@@ -435,8 +435,9 @@ TEST_F(ServerTest, WithoutAnEmbedderEmbeddingsSayWhatIsMissing) {
   params.port = 0;
   server_ = std::make_unique<Server>(params, live_);
   port_ = server_->start();
-  expect_error(post("/v1/embeddings", json{{"model", "m"}, {"input", "x"}}), 501, "", "no embedder");
-  expect_error(post("/v1/rerank", json{{"query", "q"}, {"documents", {"a"}}}), 501, "", "no reranker");
+  // 400 (what to change is the config), not a 5xx that SDKs retry.
+  expect_error(post("/v1/embeddings", json{{"model", "m"}, {"input", "x"}}), 400, "", "no embedder: add an `embedder:` section");
+  expect_error(post("/v1/rerank", json{{"query", "q"}, {"documents", {"a"}}}), 400, "", "no reranker: add a `reranker:` section");
 }
 
 TEST_F(ServerTest, BadRequestsAre400sNamingTheField) {
@@ -774,6 +775,43 @@ TEST_F(ServerTest, MetricsCountRequestsTokensAndRejections) {
   EXPECT_THAT(m.text, HasSubstr("ragrt_tokens_total{kind=\"completion\"} 0\n"));
   EXPECT_THAT(m.text, HasSubstr("ragrt_requests_in_flight 0\n"));
   EXPECT_THAT(m.text, HasSubstr("ragrt_queue_depth 0\n"));
+}
+
+// Memory follows a conversation (`session` or X-Session-Id), never OpenAI's `user` (a person);
+// a client that sends its own history gets that history, not server memory added to it.
+TEST_F(ServerTest, MemoryIsKeptPerConversationNotPerUser) {
+  start("memory: {type: sqlite, path: memory.sqlite, max_tokens: 2000}\n");
+  auto history_of = [&](const Response& r) {
+    const Response t = get("/v1/traces/" + r.body["trace_id"].get<std::string>());
+    for (const auto& span : t.body["root"]["children"])
+      if (span["name"] == "prompt") return span["attributes"]["history_messages"].get<int>();
+    ADD_FAILURE() << t.text;
+    return -1;
+  };
+  json by_user = chat("How long does standard delivery take?");
+  by_user["user"] = "alice";
+  ASSERT_EQ(post("/v1/chat/completions", by_user).status, 200);
+  const Response again = post("/v1/chat/completions", by_user);
+  EXPECT_EQ(history_of(again), 0);
+  EXPECT_EQ(get("/v1/traces/" + again.body["trace_id"].get<std::string>()).body["root"]["attributes"]["user"], "alice");
+
+  httplib::Headers session = {{"X-Session-Id", "conversation-1"}};
+  ASSERT_EQ(to_response(client().Post("/v1/chat/completions", session, chat("How long does standard delivery take?").dump(),
+                                      "application/json")).status, 200);
+  const Response second = to_response(
+      client().Post("/v1/chat/completions", session, chat("And refunds?").dump(), "application/json"));
+  ASSERT_EQ(second.status, 200) << second.text;
+  EXPECT_EQ(history_of(second), 2);
+
+  // The client sends the conversation itself: its two earlier messages, not four.
+  json own = {{"model", "default"}, {"session", "conversation-1"},
+              {"messages", json::array({{{"role", "user"}, {"content", "How long does standard delivery take?"}},
+                                        {{"role", "assistant"}, {"content", "Three to five business days."}},
+                                        {{"role", "user"}, {"content", "And refunds?"}}})}};
+  EXPECT_EQ(history_of(post("/v1/chat/completions", own)), 2);
+  expect_error(to_response(client().Post("/v1/chat/completions", httplib::Headers{{"X-Session-Id", "bad id!"}},
+                                         chat("hi").dump(), "application/json")),
+               400, "", "session");
 }
 
 // The default logger's lines while it lives (the server's threads log there too).
