@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "cli/suggestions.h"
 #include "ragrt/error.h"
+#include "ragrt/version.h"
 #include "util/log_format.h"
 
 namespace ragrt::cli {
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   using namespace ragrt::cli;
   CLI::App app{"ragrt: retrieval-augmented generation and agents on ONNX Runtime"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return "ragrt " + ragrt::version() + " (onnxruntime " + ragrt::onnxruntime_version() + ")"; });
   std::string log_level = "warn";
   CLI::Option* level_flag =
       app.add_option("--log-level", log_level, "trace, debug, info, warn, error (serve: info, for its access log)")
@@ -35,6 +38,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" that succeed; a real mistake gets a hint when one is found.
+    if (e.get_exit_code() != 0) {
+      if (auto hint = command_line_hint(app, argc, argv)) {
+        std::cerr << "ragrt: " << *hint << "\n";
+        return e.get_exit_code();
+      }
+    }
     return app.exit(e);
   }
   spdlog::set_default_logger(spdlog::stderr_logger_mt("ragrt"));
