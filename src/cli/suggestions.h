@@ -9,8 +9,6 @@
 
 namespace ragrt::cli {
 
-// Levenshtein distance (bytes; names are ASCII).
-size_t edit_distance(const std::string& a, const std::string& b);
 // The candidates within a distance of a third of `word`'s length (at least 2), closest first.
 std::vector<std::string> closest_names(const std::string& word, const std::vector<std::string>& candidates);
 

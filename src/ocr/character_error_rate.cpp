@@ -1,7 +1,7 @@
-#include <algorithm>
 #include <vector>
 
 #include "ragrt/ocr.h"
+#include "text/edit_distance.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -23,19 +23,7 @@ double character_error_rate(std::string_view recognized, std::string_view expect
   const auto a = visible_chars(recognized);
   const auto b = visible_chars(expected);
   if (b.empty()) return a.empty() ? 0.0 : 1.0;
-  // Levenshtein distance, one row at a time.
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return static_cast<double>(row[b.size()]) / static_cast<double>(b.size());
+  return static_cast<double>(text::edit_distance(a, b)) / static_cast<double>(b.size());
 }
 
 }  // namespace ragrt
