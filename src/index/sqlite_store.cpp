@@ -403,7 +403,9 @@ std::vector<std::string> SqliteStore::selective_terms(std::string_view query) co
       if (term_docs_.size() > 100000) term_docs_.clear();  // bound the cache on long-running servers
       it = term_docs_.emplace(t, st.column_int(0)).first;
     }
-    if (it->second * 2 <= term_docs_total_) kept.push_back(t);
+    // A term no chunk has matches nothing either way; keeping only such terms would find nothing
+    // where the common ones match (a collection of one document).
+    if (it->second > 0 && it->second * 2 <= term_docs_total_) kept.push_back(t);
   }
   return kept.empty() ? terms : kept;
 }

@@ -185,6 +185,14 @@ TEST_F(SqliteStoreTest, VeryCommonTermsDoNotDecideTheRanking) {
   EXPECT_EQ(s.chunks(std::vector<int64_t>{hits[0].id})[0].chunk.doc_id, "d2");
 }
 
+// One document (a collection just started): its words are in every chunk, and the question's
+// other words in none; the match must still find it.
+TEST_F(SqliteStoreTest, AOneDocumentCollectionStillMatches) {
+  SqliteStore s(db(), true);
+  put(s, doc("refunds", "Refunds are paid within five working days after the return arrives."));
+  EXPECT_EQ(s.keyword_search("How long do refunds take?", 10, {}).size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, FiltersByDocumentSectionAndMetadata) {
   SqliteStore s(db(), true);
   auto a = put(s, doc("a", "refund rules\n\nrefund steps", {{"lang", "en"}, {"team", "billing"}}));
