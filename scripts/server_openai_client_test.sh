@@ -57,3 +57,46 @@ if [[ $status -ne 0 ]]; then
   exit 1
 fi
 echo "ragrt serve drained and exited 0 on SIGTERM"
+# serve logs at info by default: one access line per request, with the key's name.
+grep -q 'access method=POST route=/v1/chat/completions status=200 .* key=test pipeline=default trace_id=[0-9a-f]\{32\}' "$DIR/serve.err" \
+  || { cat "$DIR/serve.err" >&2; echo "no access-log line for a chat completion" >&2; exit 1; }
+
+# A new deployment: serve on a collection that does not exist yet, fill it through the upload API.
+cat > "$DIR/empty.yaml" <<YAML
+collection: fresh
+retrievers: {bm25: {type: bm25}}
+YAML
+"$RAGRT" serve --config "$DIR/empty.yaml" --port 0 > "$DIR/empty.out" 2> "$DIR/empty.err" &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1 600); do
+  URL="$(sed -n 's|^ragrt: listening on \(http://[^ ]*\).*|\1|p' "$DIR/empty.out")"
+  [[ -n "$URL" ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/empty.err" >&2; echo "ragrt serve did not start on an empty collection" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$URL" ]] || { echo "ragrt serve did not print its address" >&2; exit 1; }
+grep -q "collection .*fresh: created empty" "$DIR/empty.err" || { cat "$DIR/empty.err" >&2; exit 1; }
+node --input-type=module - "$URL" "$DIR/docs/refunds.txt" <<'JS'
+import { readFileSync } from "node:fs";
+const [url, file] = process.argv.slice(2);
+const form = new FormData();
+form.append("file", new Blob([readFileSync(file)]), "refunds.txt");
+let job = await (await fetch(url + "/v1/documents", { method: "POST", body: form })).json();
+for (let i = 0; i < 300 && job.status !== "succeeded" && job.status !== "failed"; ++i) {
+  await new Promise((r) => setTimeout(r, 100));
+  job = await (await fetch(url + "/v1/jobs/" + job.id)).json();
+}
+if (job.status !== "succeeded") throw new Error("upload job: " + JSON.stringify(job));
+const chat = await (await fetch(url + "/v1/chat/completions", {
+  method: "POST", headers: { "Content-Type": "application/json" },
+  body: JSON.stringify({ model: "default", messages: [{ role: "user", content: "How long do refunds take?" }] }),
+})).json();
+const answer = chat.choices[0].message.content;
+if (!answer.includes("five working days") || !chat.citations[0].source.includes("refunds.txt"))
+  throw new Error("answer after upload: " + JSON.stringify(chat));
+console.log("an empty collection served, filled by upload, answered: " + answer);
+JS
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+SERVER_PID=""

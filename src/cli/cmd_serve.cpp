@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -14,6 +15,7 @@
 
 #include "cli/command.h"
 #include "ragrt/error.h"
+#include "ragrt/knowledge_base.h"
 #include "ragrt/live_graph.h"
 #include "ragrt/server.h"
 
@@ -48,6 +50,16 @@ int run_serve(const ServeArgs& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a client gone mid-stream is that request's problem only
 
+  {
+    // A new deployment starts empty and is filled through the page or POST /v1/documents.
+    const RagConfig config = RagConfig::load(args.config_file);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(config.collection, ec) || std::filesystem::is_empty(config.collection, ec)) {
+      KnowledgeBase::open(config, /*writer=*/true);
+      spdlog::info("collection {}: created empty; upload documents on the page or with POST /v1/documents, or run ragrt index",
+                   config.collection.string());
+    }
+  }
   auto live = std::make_shared<LiveGraph>(LiveGraphParams{.file = args.config_file});
   ServerParams params = ServerParams::from_config(live->current()->config());
   if (args.host) params.host = *args.host;
