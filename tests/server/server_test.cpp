@@ -612,7 +612,8 @@ TEST_F(ServerTest, AClientThatLeavesANonStreamingRequestCancelsItsGeneration) {
     EXPECT_FALSE(r);
   }
   EXPECT_TRUE(hold().wait_cancelled(1)) << "the generation was not cancelled";
-  EXPECT_THAT(get("/metrics").text, HasSubstr("client_left"));
+  // Counted once the pipeline has returned, which is just after it saw the cancellation.
+  EXPECT_TRUE(eventually([&] { return get("/metrics").text.find("client_left") != std::string::npos; }));
   EXPECT_EQ(post("/v1/chat/completions", chat("How long do refunds take?")).status, 200);
 }
 
