@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,12 @@ struct SamplingParams {
   std::optional<float> top_p;               // default 1.0 (off)
   std::optional<float> min_p;               // default 0.0 (off)
   std::optional<float> repetition_penalty;  // default 1.0 (off); CTRL-style, over prompt and output
+  // OpenAI's, over the output so far: a token's logit drops by frequency_penalty times the times
+  // it was generated, and by presence_penalty once it was; each in [-2, 2], default 0 (off).
+  std::optional<float> frequency_penalty;
+  std::optional<float> presence_penalty;
+  // OpenAI's logit_bias: added to a token's logit (token id -> [-100, 100]); -100 bans it.
+  std::map<int32_t, float> logit_bias;
   std::optional<uint64_t> seed;             // same seed, same request: same output
   std::optional<size_t> max_new_tokens;     // default 256
   std::vector<std::string> stop;            // stop strings, matched on decoded text; not part of the output

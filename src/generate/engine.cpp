@@ -215,7 +215,7 @@ void Engine::prefill(Sequence& seq) {
 
 int32_t Engine::choose(Sequence& seq, models::DecoderOutput& out, models::OutputPosition at) {
   const ResolvedSampling& sampling = seq.request.sampling;
-  if (sampling.do_sample) return seq.sampler.next(out.logits_at(at.b, at.pos), seq.history);
+  if (sampling.needs_logits()) return seq.sampler.next(out.logits_at(at.b, at.pos), seq.history, seq.generated);
   const std::vector<int32_t> penalized = penalized_tokens(sampling, seq.history);
   const models::GreedyQuery query{at, penalized, sampling.repetition_penalty};
   return out.argmax(std::span(&query, 1))[0];
@@ -245,7 +245,7 @@ void Engine::decode_step() {
   for (size_t b = 0; b < batch; ++b) {
     const ResolvedSampling& sampling = active_[b]->request.sampling;
     const models::OutputPosition at{b, out.rows - 1};
-    if (sampling.do_sample) {
+    if (sampling.needs_logits()) {
       sampled.push_back(at);
     } else {
       penalized[b] = penalized_tokens(sampling, active_[b]->history);
@@ -257,8 +257,9 @@ void Engine::decode_step() {
   size_t next_greedy = 0;
   for (size_t b = 0; b < batch; ++b) {
     Sequence& seq = *active_[b];
-    accept(seq, seq.request.sampling.do_sample ? seq.sampler.next(out.logits_at(b, out.rows - 1), seq.history)
-                                               : chosen[next_greedy++]);
+    accept(seq, seq.request.sampling.needs_logits()
+                    ? seq.sampler.next(out.logits_at(b, out.rows - 1), seq.history, seq.generated)
+                    : chosen[next_greedy++]);
   }
 }
 
@@ -296,7 +297,7 @@ void Engine::speculative_step() {
   // seen as long as every earlier drafted token was the one sampled. Greedy choices for every
   // position (the history at j being the drafted one) or the logits of every position are
   // computed in one go; sampling itself stays in order, so it draws what it would without drafts.
-  const bool sampling = seq.request.sampling.do_sample;
+  const bool sampling = seq.request.sampling.needs_logits();
   std::vector<int32_t> chosen;
   std::vector<models::OutputPosition> at;
   for (size_t j = 0; j < n; ++j) at.push_back({0, j});
@@ -315,7 +316,7 @@ void Engine::speculative_step() {
   }
   size_t matched = 0;
   for (size_t j = 0; j <= draft.size(); ++j) {
-    const int32_t token = sampling ? seq.sampler.next(out.logits_at(0, j), seq.history) : chosen[j];
+    const int32_t token = sampling ? seq.sampler.next(out.logits_at(0, j), seq.history, seq.generated) : chosen[j];
     const size_t before = seq.history.size();
     accept(seq, token);
     const bool drafted = j < draft.size() && token == draft[j];

@@ -13,6 +13,9 @@ SamplingParams SamplingParams::with_defaults(const SamplingParams& defaults) con
   fill(out.top_p, defaults.top_p);
   fill(out.min_p, defaults.min_p);
   fill(out.repetition_penalty, defaults.repetition_penalty);
+  fill(out.frequency_penalty, defaults.frequency_penalty);
+  fill(out.presence_penalty, defaults.presence_penalty);
+  if (out.logit_bias.empty()) out.logit_bias = defaults.logit_bias;
   fill(out.seed, defaults.seed);
   fill(out.max_new_tokens, defaults.max_new_tokens);
   if (out.stop.empty()) out.stop = defaults.stop;

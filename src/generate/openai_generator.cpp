@@ -417,6 +417,13 @@ std::string OpenAIGenerator::request_body(const GenerationRequest& request) cons
   if (sp.top_p) body["top_p"] = wire_float(*sp.top_p);
   if (sp.max_new_tokens) body["max_tokens"] = *sp.max_new_tokens;
   if (sp.seed) body["seed"] = *sp.seed;
+  if (sp.frequency_penalty) body["frequency_penalty"] = wire_float(*sp.frequency_penalty);
+  if (sp.presence_penalty) body["presence_penalty"] = wire_float(*sp.presence_penalty);
+  if (!sp.logit_bias.empty()) {
+    json bias = json::object();
+    for (const auto& [id, b] : sp.logit_bias) bias[std::to_string(id)] = wire_float(b);
+    body["logit_bias"] = bias;
+  }
   if (!sp.stop.empty()) body["stop"] = sp.stop;
   // Not OpenAI's, but vLLM, SGLang and llama.cpp read them; others ignore unknown fields.
   if (sp.top_k) body["top_k"] = *sp.top_k;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "models/lm_head.h"
@@ -20,6 +21,9 @@ ResolvedSampling resolve_sampling(const SamplingParams& request, const SamplingP
   r.top_p = p.top_p.value_or(1.0f);
   r.min_p = p.min_p.value_or(0.0f);
   r.repetition_penalty = p.repetition_penalty.value_or(1.0f);
+  r.frequency_penalty = p.frequency_penalty.value_or(0.0f);
+  r.presence_penalty = p.presence_penalty.value_or(0.0f);
+  r.logit_bias = p.logit_bias;
   r.max_new_tokens = p.max_new_tokens.value_or(256);
   r.stop = p.stop;
   // OpenAI clients send a temperature and expect sampling; temperature 0 is their way to ask for
@@ -41,6 +45,14 @@ ResolvedSampling resolve_sampling(const SamplingParams& request, const SamplingP
   RAGRT_THROW_IF_NOT_KIND(std::isfinite(r.repetition_penalty) && r.repetition_penalty > 0,
                           ErrorKind::kInvalidArgument, "sampling: repetition_penalty must be > 0, got {}",
                           r.repetition_penalty);
+  for (const auto& [name, value] : {std::pair{"frequency_penalty", r.frequency_penalty}, std::pair{"presence_penalty", r.presence_penalty}}) {
+    RAGRT_THROW_IF_NOT_KIND(std::isfinite(value) && value >= -2 && value <= 2, ErrorKind::kInvalidArgument,
+                            "sampling: {} must be in [-2, 2], got {}", name, value);
+  }
+  for (const auto& [id, bias] : r.logit_bias) {
+    RAGRT_THROW_IF_NOT_KIND(id >= 0 && std::isfinite(bias) && bias >= -100 && bias <= 100, ErrorKind::kInvalidArgument,
+                            "sampling: logit_bias maps token ids (>= 0) to a bias in [-100, 100], got {} -> {}", id, bias);
+  }
   RAGRT_THROW_IF_NOT_KIND(r.max_new_tokens > 0, ErrorKind::kInvalidArgument,
                           "sampling: max_new_tokens must be at least 1");
   for (const auto& s : r.stop) {
@@ -51,7 +63,7 @@ ResolvedSampling resolve_sampling(const SamplingParams& request, const SamplingP
 
 Sampler::Sampler(const ResolvedSampling& params) : params_(params), rng_(params.seed) {}
 
-int32_t Sampler::next(std::span<float> logits, std::span<const int32_t> history) {
+int32_t Sampler::next(std::span<float> logits, std::span<const int32_t> history, std::span<const int32_t> generated) {
   if (params_.repetition_penalty != 1.0f) {
     // Each distinct token once (CTRL / Hugging Face RepetitionPenaltyLogitsProcessor).
     std::unordered_set<int32_t> seen;
@@ -61,6 +73,15 @@ int32_t Sampler::next(std::span<float> logits, std::span<const int32_t> history)
       l = models::penalized_logit(l, params_.repetition_penalty);
     }
   }
+  if (params_.frequency_penalty != 0 || params_.presence_penalty != 0) {
+    std::unordered_map<int32_t, int> counts;
+    for (int32_t id : generated)
+      if (id >= 0 && static_cast<size_t>(id) < logits.size()) ++counts[id];
+    for (const auto& [id, n] : counts)
+      logits[static_cast<size_t>(id)] -= static_cast<float>(n) * params_.frequency_penalty + params_.presence_penalty;
+  }
+  for (const auto& [id, bias] : params_.logit_bias)
+    if (static_cast<size_t>(id) < logits.size()) logits[static_cast<size_t>(id)] += bias;
   if (!params_.do_sample) return models::first_argmax(logits);
   return sample(logits);
 }

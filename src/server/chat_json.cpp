@@ -103,12 +103,62 @@ void read_tools(const JsonObject& o, PipelineRequest& request, const ComponentGr
 
 }  // namespace
 
+// The OpenAI fields beyond the basics: those that change the output are applied or refused with a
+// reason; those about OpenAI's own service (store, metadata, service_tier, …) are accepted and
+// ignored (README, "OpenAI compatibility").
+void read_openai_extras(JsonObject& o, SamplingParams& s) {
+  if (auto f = o.number("frequency_penalty", -2, 2)) s.frequency_penalty = static_cast<float>(*f);
+  if (auto p = o.number("presence_penalty", -2, 2)) s.presence_penalty = static_cast<float>(*p);
+  if (o.has("logit_bias") && !o.at("logit_bias").is_null()) {
+    const json& bias = o.at("logit_bias");
+    if (!bias.is_object()) bad_request("logit_bias", "'logit_bias' must be an object of token ids to numbers");
+    if (bias.size() > 300) bad_request("logit_bias", "'logit_bias' takes at most 300 tokens");
+    for (const auto& [id, value] : bias.items()) {
+      const std::string field = "logit_bias." + id;
+      if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos)
+        bad_request(field, "logit_bias keys are token ids (whole numbers as strings), not '{}'", id);
+      if (!value.is_number() || value.get<double>() < -100 || value.get<double>() > 100)
+        bad_request(field, "'{}' must be a number from -100 to 100", field);
+      s.logit_bias[std::stoi(id)] = value.get<float>();
+    }
+  }
+  if (o.boolean("logprobs").value_or(false))
+    bad_request("logprobs", "log probabilities are not returned by this server yet: leave 'logprobs' out or false");
+  if (o.has("top_logprobs") && !o.at("top_logprobs").is_null() && o.count("top_logprobs", 0, 20).value_or(0) > 0)
+    bad_request("top_logprobs", "log probabilities are not returned by this server yet: leave 'top_logprobs' out");
+  if (o.has("response_format") && !o.at("response_format").is_null()) {
+    JsonObject rf(o.at("response_format"), "response_format");
+    const std::string type = rf.string("type");
+    if (type != "text")
+      bad_request("response_format.type",
+                  "response_format '{}' is not supported by this server yet (constrained decoding is planned): use "
+                  "'text' and ask for JSON in the prompt",
+                  type);
+  }
+  if (o.has("modalities") && !o.at("modalities").is_null()) {
+    for (const auto& m : o.strings("modalities").value_or(std::vector<std::string>{}))
+      if (m != "text") bad_request("modalities", "this server answers in text only, not '{}'", m);
+  }
+  if (o.has("audio") && !o.at("audio").is_null()) bad_request("audio", "this server answers in text only: leave 'audio' out");
+  if (o.has("functions") || o.has("function_call"))
+    bad_request(o.has("functions") ? "functions" : "function_call",
+                "'functions' and 'function_call' are OpenAI's deprecated form: send 'tools' and 'tool_choice'");
+  if (auto m = o.has("metadata") ? &o.at("metadata") : nullptr; m && !m->is_null() && !m->is_object())
+    bad_request("metadata", "'metadata' must be an object of strings");
+}
+
 ChatCall parse_chat_request(const json& body, const ServerParams& params, const ComponentGraph& graph) {
   JsonObject o(body, "");
+  // OpenAI's request fields (clients send many by default), then ragrt's own. Anything else is a
+  // 400 naming it, as OpenAI answers.
   o.only_keys({"model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens",
-               "max_completion_tokens", "seed", "stop", "n", "user", "session", "retriever", "passages", "tools",
-               "tool_choice", "parallel_tool_calls"});
+               "max_completion_tokens", "seed", "stop", "n", "user", "frequency_penalty", "presence_penalty",
+               "logit_bias", "logprobs", "top_logprobs", "response_format", "store", "metadata", "service_tier",
+               "modalities", "audio", "prediction", "reasoning_effort", "verbosity", "web_search_options",
+               "prompt_cache_key", "safety_identifier", "functions", "function_call", "tools", "tool_choice",
+               "parallel_tool_calls", "session", "retriever", "passages"});
   ChatCall call;
+  read_openai_extras(o, call.request.sampling);
   call.model = o.string("model");
   const std::vector<std::string> names = graph.pipeline_names();
   if (call.model != "default") {
@@ -139,7 +189,9 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
     so.only_keys({"include_usage"});
     so.boolean("include_usage");  // usage is always sent in the last chunk
   }
-  o.count("n", 1, 1);  // one choice only: n > 1 is a 400
+  if (o.has("n") && !o.at("n").is_null() && o.count("n", 1, 128).value_or(1) > 1)
+    bad_request("n", "this server returns one choice per request (n > 1 is not supported yet): send the request again "
+                     "for another answer");
   SamplingParams& s = call.request.sampling;
   if (auto t = o.number("temperature", 0, 2)) s.temperature = static_cast<float>(*t);
   if (auto p = o.number("top_p", 0, 1)) s.top_p = static_cast<float>(*p);

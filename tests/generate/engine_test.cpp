@@ -280,6 +280,31 @@ TEST(EngineTest, VocabularyProjectionInRagrtChoosesAsTheGraphWithPenaltyAndBatch
   }
 }
 
+// OpenAI's penalties and logit bias reach the engine's greedy choice (which then reads the whole
+// row of logits): a token banned with -100 never appears, with or without speculative decoding.
+TEST(EngineTest, LogitBiasAndPenaltiesChangeGreedyTokens) {
+  for (size_t speculative : {size_t{0}, size_t{4}}) {
+    Engine engine(tiny().model, tiny().tokenizer, engine_params(2, true, 0, speculative));
+    const auto prompt = prompt_of(9, 3);
+    const auto plain = engine.submit(request(prompt, greedy(16))).get().tokens;
+    ASSERT_FALSE(plain.empty());
+    ResolvedSampling banned = greedy(16);
+    banned.logit_bias = {{plain[0], -100.0f}};
+    const auto without = engine.submit(request(prompt, banned)).get().tokens;
+    EXPECT_EQ(std::count(without.begin(), without.end(), plain[0]), 0) << "speculative " << speculative;
+    // A random tiny model repeats itself; a strong frequency penalty makes it repeat less.
+    ResolvedSampling varied = greedy(16);
+    varied.frequency_penalty = 2.0f;
+    const auto penalized = engine.submit(request(prompt, varied)).get().tokens;
+    auto distinct = [](std::vector<int32_t> t) {
+      std::sort(t.begin(), t.end());
+      return std::unique(t.begin(), t.end()) - t.begin();
+    };
+    EXPECT_GE(distinct(penalized), distinct(plain)) << "speculative " << speculative;
+    EXPECT_NE(penalized, plain);
+  }
+}
+
 // Requests of different lengths, joining while others run and leaving at different times, each
 // with its own settings: every output equals the same request run alone.
 TEST(EngineTest, BatchedRequestsEqualTheSameRequestsAlone) {

@@ -270,6 +270,9 @@ TEST(OpenAIGenerator, RequestCarriesTheSamplingFieldsThatWereSet) {
   greedy.sampling.do_sample = false;
   greedy.sampling.repetition_penalty = 1.1f;
   greedy.sampling.min_p = 0.05f;
+  greedy.sampling.frequency_penalty = 0.5f;
+  greedy.sampling.presence_penalty = -0.25f;
+  greedy.sampling.logit_bias = {{50256, -100.0f}};
   gen->generate(greedy);
 
   auto reqs = server.requests();
@@ -281,7 +284,8 @@ TEST(OpenAIGenerator, RequestCarriesTheSamplingFieldsThatWereSet) {
   EXPECT_EQ(b["seed"], 42);
   EXPECT_EQ(b["stop"], json({"\n\n", "END"}));
   EXPECT_EQ(b["top_k"], 40);
-  for (const char* unset : {"min_p", "repetition_penalty", "tools", "stream", "stream_options"})
+  for (const char* unset : {"min_p", "repetition_penalty", "frequency_penalty", "presence_penalty", "logit_bias", "tools",
+                            "stream", "stream_options"})
     EXPECT_FALSE(b.contains(unset)) << unset;
   EXPECT_EQ(reqs[0].custom_header, "gateway-value");
 
@@ -289,6 +293,9 @@ TEST(OpenAIGenerator, RequestCarriesTheSamplingFieldsThatWereSet) {
   EXPECT_EQ(g["temperature"], 0);
   EXPECT_EQ(g["repetition_penalty"], 1.1);
   EXPECT_EQ(g["min_p"], 0.05);
+  EXPECT_EQ(g["frequency_penalty"], 0.5);
+  EXPECT_EQ(g["presence_penalty"], -0.25);
+  EXPECT_EQ(g["logit_bias"], json({{"50256", -100}}));
   for (const char* unset : {"top_p", "top_k", "max_tokens", "seed", "stop"}) EXPECT_FALSE(g.contains(unset)) << unset;
 }
 

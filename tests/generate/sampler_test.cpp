@@ -2,12 +2,16 @@
 
 #include <map>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "ragrt/error.h"
+#include "test_helpers.h"
 
 namespace ragrt::generate {
 namespace {
+
+using ::testing::HasSubstr;
 
 ResolvedSampling params(std::function<void(SamplingParams&)> set) {
   SamplingParams p;
@@ -103,6 +107,39 @@ TEST(SamplerTest, RepetitionPenaltyDividesPositiveAndMultipliesNegativeLogits) {
   EXPECT_EQ(sampler.next(logits, history), 1);  // 3 / 2 = 1.5 < 2
   EXPECT_FLOAT_EQ(logits[0], 1.5f);             // once, although seen twice
   EXPECT_FLOAT_EQ(logits[2], -2.0f);
+}
+
+// OpenAI's definitions: over the generated tokens only, frequency per occurrence, presence once;
+// the bias is added.
+TEST(SamplerTest, FrequencyAndPresencePenaltiesAndLogitBias) {
+  const std::vector<int32_t> prompt{1, 1, 1};  // the prompt's tokens are not penalized
+  {
+    Sampler sampler(params([](auto& s) { s.do_sample = false, s.frequency_penalty = 0.3f; }));
+    std::vector<float> logits{1.0f, 1.5f, 0.5f};
+    EXPECT_EQ(sampler.next(logits, prompt, std::vector<int32_t>{1, 1}), 0);  // 1.5 - 2 * 0.3 = 0.9
+    EXPECT_FLOAT_EQ(logits[1], 0.9f);
+    EXPECT_FLOAT_EQ(logits[0], 1.0f);
+  }
+  {
+    Sampler sampler(params([](auto& s) { s.do_sample = false, s.presence_penalty = 0.4f; }));
+    std::vector<float> logits{1.0f, 1.5f, 0.5f};
+    EXPECT_EQ(sampler.next(logits, prompt, std::vector<int32_t>{1, 1, 1}), 1);  // 1.5 - 0.4, once
+    EXPECT_FLOAT_EQ(logits[1], 1.1f);
+  }
+  {
+    Sampler sampler(params([](auto& s) { s.do_sample = false, s.logit_bias = {{2, 100.0f}, {1, -100.0f}, {7, 5.0f}}; }));
+    std::vector<float> logits{1.0f, 1.5f, 0.5f};
+    EXPECT_EQ(sampler.next(logits, prompt), 2);  // an id past the vocabulary is ignored
+    EXPECT_FLOAT_EQ(logits[1], -98.5f);
+  }
+  auto bad = [](auto set) {
+    SamplingParams s;
+    set(s);
+    return ragrt::testing::error_of([&] { resolve_sampling(s, {}); }, ErrorKind::kInvalidArgument);
+  };
+  EXPECT_THAT(bad([](auto& s) { s.frequency_penalty = 2.5f; }), HasSubstr("frequency_penalty must be in [-2, 2]"));
+  EXPECT_THAT(bad([](auto& s) { s.presence_penalty = -3.0f; }), HasSubstr("presence_penalty must be in [-2, 2]"));
+  EXPECT_THAT(bad([](auto& s) { s.logit_bias = {{3, 101.0f}}; }), HasSubstr("logit_bias"));
 }
 
 TEST(SamplerTest, SameSeedSameDraws) {
