@@ -30,10 +30,13 @@ class ComponentGraph {
   // and reranker on first use). With `check_only` (`ragrt config check`) it stops before opening
   // the collection and the generator. With `models`, models whose settings match ones of the
   // previous build of the same cache are shared (see LiveGraph). Throws ragrt::Error naming file,
-  // line, column and key.
+  // line, column and key: every mistake of the file in one message, a line each. `earlier`: the
+  // mistakes already found in the file's sections (RagConfig::load's `collected`), reported with
+  // the graph's own.
   static std::shared_ptr<const ComponentGraph> load(const std::filesystem::path& file, bool check_only = false);
   static std::shared_ptr<const ComponentGraph> build(RagConfig config, bool check_only = false,
-                                                     ModelCache::Build* models = nullptr);
+                                                     ModelCache::Build* models = nullptr,
+                                                     config::ConfigErrors* earlier = nullptr);
   // Without a file: a keyword-only collection, the extractive generator, one rag_qa pipeline.
   static std::shared_ptr<const ComponentGraph> defaults(const std::filesystem::path& collection);
 

@@ -138,10 +138,12 @@ struct RagConfig {
   config::YamlReader reader() const { return {file, base_dir.empty() ? std::filesystem::path(".") : base_dir}; }
 
   // Reads and checks the file: unknown keys, wrong types, retrievers that need a missing embedder
-  // or reranker, and hybrid sources that do not exist are errors naming the file, line and key.
-  static RagConfig load(const std::filesystem::path& file);
+  // or reranker, and hybrid sources that do not exist are errors naming the file, line and key;
+  // every section is checked, and the error lists all of them. With `collected`, the mistakes in
+  // the file go there instead of being thrown (the caller adds its own and throws them together).
+  static RagConfig load(const std::filesystem::path& file, config::ConfigErrors* collected = nullptr);
   static RagConfig parse(const std::string& yaml, const std::filesystem::path& source,
-                         const std::filesystem::path& base_dir);
+                         const std::filesystem::path& base_dir, config::ConfigErrors* collected = nullptr);
   // No file: bm25 only, over `collection`.
   static RagConfig defaults(const std::filesystem::path& collection);
 };

@@ -5,6 +5,7 @@
 // unknown keys, name the expected type, resolve paths against the file's folder and expand
 // ${ENV_VAR} references the same way.
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -51,6 +52,21 @@ class YamlReader {
  private:
   std::filesystem::path source_;
   std::filesystem::path base_;
+};
+
+// The problems of one config file, gathered section by section so that a check reports them all
+// in one run instead of stopping at the first.
+class ConfigErrors {
+ public:
+  // Runs `part`; a kInvalidArgument it throws (a mistake in the file) is kept, and the caller goes
+  // on with the next part. Other errors pass.
+  void collect(const std::function<void()>& part);
+  bool empty() const { return messages_.empty(); }
+  // One kInvalidArgument whose message is every kept one, a line each, in the order found.
+  void throw_if_any() const;
+
+ private:
+  std::vector<std::string> messages_;
 };
 
 // YAML as JSON: booleans, integers and numbers where YAML reads them so (unquoted), else strings.

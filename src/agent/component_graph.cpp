@@ -28,7 +28,11 @@ std::string short_sha256(const std::string& bytes) {
 }  // namespace
 
 std::shared_ptr<const ComponentGraph> ComponentGraph::load(const std::filesystem::path& file, bool check_only) {
-  return build(RagConfig::load(file), check_only);
+  // The file's sections and the graph's own (tools, pipelines, memory) are checked together, so
+  // one run names every mistake.
+  config::ConfigErrors errors;
+  RagConfig config = RagConfig::load(file, &errors);
+  return build(std::move(config), check_only, nullptr, &errors);
 }
 
 std::shared_ptr<const ComponentGraph> ComponentGraph::defaults(const std::filesystem::path& collection) {
@@ -36,21 +40,27 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::defaults(const std::filesy
 }
 
 std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bool check_only,
-                                                             ModelCache::Build* models) {
+                                                             ModelCache::Build* models, config::ConfigErrors* earlier) {
   register_builtin_components();
   std::shared_ptr<ComponentGraph> g(new ComponentGraph());
   const config::YamlReader r = config.reader();
   g->version_ = short_sha256(config.text);
 
   // Everything cheap to check comes first, so a bad edit fails before any model or index opens.
-  g->tools_ = config.tools ? std::make_shared<tools::ToolSet>(tools::ToolSet::from_yaml(config.tools, r))
-                           : std::make_shared<tools::ToolSet>();
+  config::ConfigErrors own;
+  config::ConfigErrors& errors = earlier ? *earlier : own;
+  g->tools_ = std::make_shared<tools::ToolSet>();
+  errors.collect([&] {
+    if (config.tools) g->tools_ = std::make_shared<tools::ToolSet>(tools::ToolSet::from_yaml(config.tools, r));
+  });
   const std::vector<std::string> tool_names = g->tools_->names();
   if (config.pipelines) {
-    r.require_map(config.pipelines, "pipelines");
-    for (const auto& kv : config.pipelines) {
+    errors.collect([&] { r.require_map(config.pipelines, "pipelines"); });
+    for (const auto& kv : config.pipelines.IsMap() ? config.pipelines : YAML::Node(YAML::NodeType::Map)) {
       const std::string name = kv.first.as<std::string>();
-      g->pipelines_[name] = Registry<Pipeline>::instance().create({name, "pipelines." + name, kv.second, &r, tool_names});
+      errors.collect([&] {
+        g->pipelines_[name] = Registry<Pipeline>::instance().create({name, "pipelines." + name, kv.second, &r, tool_names});
+      });
       if (g->default_pipeline_.empty()) g->default_pipeline_ = name;
     }
   } else if (!tool_names.empty()) {
@@ -60,7 +70,7 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     g->pipelines_["default"] = agent::make_rag_qa_pipeline("default", {});
     g->default_pipeline_ = "default";
   }
-  if (!config.default_pipeline.empty()) {
+  if (!config.default_pipeline.empty() && errors.empty()) {
     if (!g->pipelines_.count(config.default_pipeline)) {
       const std::string message =
           fmt::format("no pipeline '{}' (declared: {})", config.default_pipeline, fmt::join(g->pipeline_names(), ", "));
@@ -70,8 +80,9 @@ std::shared_ptr<const ComponentGraph> ComponentGraph::build(RagConfig config, bo
     g->default_pipeline_ = config.default_pipeline;
   }
   if (config.memory) {
-    g->memory_ = Registry<ConversationMemory>::instance().create({"memory", "memory", config.memory, &r});
+    errors.collect([&] { g->memory_ = Registry<ConversationMemory>::instance().create({"memory", "memory", config.memory, &r}); });
   }
+  errors.throw_if_any();
   if (config.store_traces && !check_only) {
     try {
       g->traces_ = TraceStore::open(config.traces_folder());

@@ -27,7 +27,9 @@ std::shared_ptr<const ComponentGraph> build_graph(const std::filesystem::path& f
                                                   ModelCache::Build& models) {
   std::filesystem::path base = file.parent_path();
   if (base.empty()) base = ".";
-  return ComponentGraph::build(RagConfig::parse(text, file, base), /*check_only=*/false, &models);
+  config::ConfigErrors errors;  // the file's and the graph's mistakes, reported together
+  RagConfig config = RagConfig::parse(text, file, base, &errors);
+  return ComponentGraph::build(std::move(config), /*check_only=*/false, &models, &errors);
 }
 
 }  // namespace

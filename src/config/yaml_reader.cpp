@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <regex>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -165,6 +166,29 @@ std::string expand_env(const std::string& text, std::string* unset) {
   }
   out.append(text, i, std::string::npos);
   return out;
+}
+
+void ConfigErrors::collect(const std::function<void()>& part) {
+  try {
+    part();
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kInvalidArgument) throw;
+    messages_.push_back(e.what());
+  }
+}
+
+void ConfigErrors::throw_if_any() const {
+  if (messages_.empty()) return;
+  // In the file's order: "FILE:LINE:COLUMN: …" by line and column (others keep their place first).
+  auto place = [](const std::string& m) {
+    static const std::regex kPlace(":([0-9]+):([0-9]+): ");
+    std::smatch at;
+    if (!std::regex_search(m, at, kPlace)) return std::pair<long, long>{0, 0};
+    return std::pair<long, long>{std::stol(at[1]), std::stol(at[2])};
+  };
+  std::vector<std::string> sorted = messages_;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) { return place(a) < place(b); });
+  RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}", fmt::join(sorted, "\n"));
 }
 
 }  // namespace ragrt::config

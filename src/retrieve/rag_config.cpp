@@ -113,37 +113,91 @@ RagConfig RagConfig::defaults(const fs::path& collection) {
   return c;
 }
 
-RagConfig RagConfig::load(const fs::path& file) {
+namespace {
+
+struct OpenBracket {
+  char bracket;
+  int line, column;  // 1-based
+};
+
+// The innermost flow bracket ({ or [) still open at byte `until`, skipping quoted strings and
+// comments; nullopt when none is.
+std::optional<OpenBracket> unclosed_flow_bracket(const std::string& yaml, int until) {
+  std::vector<OpenBracket> open;
+  int line = 1, column = 0;
+  char quote = 0;
+  const size_t end = std::min(yaml.size(), static_cast<size_t>(std::max(until, 0)));
+  for (size_t i = 0; i < end; ++i) {
+    const char c = yaml[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      if (quote == '\'') quote = 0;  // flow scalars may span lines, but a stray quote should not hide the rest
+      continue;
+    }
+    if (quote) {
+      if (c == '\\' && quote == '"') ++i, ++column;
+      else if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    else if (c == '#' && (i == 0 || yaml[i - 1] == ' ' || yaml[i - 1] == '\t')) {
+      while (i + 1 < end && yaml[i + 1] != '\n') ++i;
+    } else if (c == '{' || c == '[') open.push_back({c, line, column});
+    else if ((c == '}' || c == ']') && !open.empty()) open.pop_back();
+  }
+  if (open.empty()) return std::nullopt;
+  return open.back();
+}
+
+}  // namespace
+
+RagConfig RagConfig::load(const fs::path& file, config::ConfigErrors* collected) {
   std::ifstream in(file, std::ios::binary);
   if (!in) RAGRT_THROW_KIND(ErrorKind::kNotFound, "{}: cannot read the config file", file.string());
   std::stringstream ss;
   ss << in.rdbuf();
   fs::path base = file.parent_path();
   if (base.empty()) base = ".";
-  return parse(ss.str(), file, base);
+  return parse(ss.str(), file, base, collected);
 }
 
-RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, const fs::path& base_dir) {
+RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, const fs::path& base_dir,
+                           config::ConfigErrors* collected) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
+    // yaml-cpp notices an unclosed { or [ where the next line starts; the place to fix is the
+    // bracket that was opened.
+    if (e.msg.find("flow not found") != std::string::npos) {
+      if (auto open = unclosed_flow_bracket(yaml, e.mark.pos)) {
+        RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}:{}:{}: invalid YAML: this '{}' is not closed: add '{}'",
+                         source.string(), open->line, open->column, open->bracket, open->bracket == '{' ? '}' : ']');
+      }
+    }
     RAGRT_THROW_KIND(ErrorKind::kInvalidArgument, "{}:{}:{}: invalid YAML: {}", source.string(), e.mark.line + 1,
                      e.mark.column + 1, e.msg);
   }
   Reader r(source, base_dir);
   if (root.IsNull()) r.fail(root, "(file)", "is empty: it needs at least `collection: FOLDER`");
   r.reject_duplicate_keys(root);
-  r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "document_store", "vector_store", "vector_index",
-                         "reranker", "retrievers",
-                         "default_retriever", "generator", "tools", "memory", "traces", "pipelines",
-                         "default_pipeline", "server", "ocr"});
+  config::ConfigErrors errors;
+  errors.collect([&] {
+    r.only_keys(root, "", {"collection", "ingest", "splitter", "embedder", "document_store", "vector_store", "vector_index",
+                           "reranker", "retrievers", "default_retriever", "generator", "tools", "memory", "traces",
+                           "pipelines", "default_pipeline", "server", "ocr"});
+  });
   RagConfig c;
   c.file = source;
   c.base_dir = base_dir;
-  if (!root["collection"]) r.fail(root, "collection", "missing: name the index folder, e.g. `collection: index/faq`");
-  c.collection = r.path(root["collection"], "collection");
-
+  // Each section is read on its own: a mistake in one is reported with those of the others.
+  errors.collect([&] {
+    if (!root["collection"]) r.fail(root, "collection", "missing: name the index folder, e.g. `collection: index/faq`");
+    c.collection = r.path(root["collection"], "collection");
+  });
+  errors.collect([&] {
   if (const auto& n = root["ingest"]) {
     r.only_keys(n, "ingest", {"text_fields", "id_field", "title_field", "metadata_fields", "max_file_bytes"});
     if (n["text_fields"]) c.ingest.text_fields = r.strings(n["text_fields"], "ingest.text_fields");
@@ -153,7 +207,9 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     if (n["metadata_fields"]) c.ingest.metadata_fields = r.strings(n["metadata_fields"], "ingest.metadata_fields");
     if (n["max_file_bytes"]) c.ingest.max_file_bytes = r.count(n["max_file_bytes"], "ingest.max_file_bytes", 1);
   }
-  c.ocr = read_ocr_config(r, root["ocr"]);
+  });
+  errors.collect([&] { c.ocr = read_ocr_config(r, root["ocr"]); });
+  errors.collect([&] {
   if (const auto& n = root["splitter"]) {
     r.only_keys(n, "splitter", {"chunk_tokens", "overlap_tokens", "tokenizer"});
     if (n["tokenizer"]) c.splitter_tokenizer = r.path(n["tokenizer"], "splitter.tokenizer");
@@ -163,8 +219,12 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
       r.fail(n, "splitter.overlap_tokens", fmt::format("({}) must be smaller than chunk_tokens ({})",
                                                        c.splitter.overlap_tokens, c.splitter.chunk_tokens));
   }
+  });
   register_builtin_components();
-  if (const auto& n = root["embedder"]) c.embedder = read_embedder_config(r, n);
+  errors.collect([&] {
+    if (const auto& n = root["embedder"]) c.embedder = read_embedder_config(r, n);
+  });
+  errors.collect([&] {
   if (root["vector_store"] && root["vector_index"])
     r.fail(root["vector_index"], "vector_index", "give either vector_store or vector_index (its older faiss-only form), not both");
   if (const auto& n = root["vector_store"]) {
@@ -173,14 +233,22 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     r.only_keys(n, "vector_index", {"factory"});
     if (n["factory"]) c.vector_store = make_faiss_vector_store(r.string(n["factory"], "vector_index.factory"));
   }
+  });
   if (!c.vector_store) c.vector_store = make_faiss_vector_store();
-  if (const auto& n = root["reranker"]) c.reranker = read_reranker_config(r, n);
-  c.document_store = root["document_store"]
-                         ? Registry<DocumentStore>::instance().create({"document_store", "document_store", root["document_store"], &r})
-                         : make_sqlite_document_store();
+  errors.collect([&] {
+    if (const auto& n = root["reranker"]) c.reranker = read_reranker_config(r, n);
+  });
+  errors.collect([&] {
+    c.document_store = root["document_store"] ? Registry<DocumentStore>::instance().create(
+                                                    {"document_store", "document_store", root["document_store"], &r})
+                                              : make_sqlite_document_store();
+  });
   if (const auto& n = root["retrievers"]) {
-    r.require_map(n, "retrievers");
-    for (const auto& kv : n) c.retrievers.push_back(read_retriever(r, kv.first.as<std::string>(), kv.second));
+    errors.collect([&] { r.require_map(n, "retrievers"); });
+    if (n.IsMap()) {
+      for (const auto& kv : n)
+        errors.collect([&] { c.retrievers.push_back(read_retriever(r, kv.first.as<std::string>(), kv.second)); });
+    }
   } else {
     // Without a list: every retriever the configured models allow.
     c.retrievers = defaults(c.collection).retrievers;
@@ -195,7 +263,10 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
       c.retrievers.push_back(hybrid);
     }
   }
-  // Cross-checks that need the whole file.
+  // Cross-checks that need the whole file; after a section failed they would only repeat it.
+  const bool sections_read = errors.empty();
+  errors.collect([&] {
+  if (!sections_read) return;
   std::set<std::string> names;
   for (const auto& rc : c.retrievers) names.insert(rc.name);
   const YAML::Node retrievers_node = root["retrievers"];
@@ -224,23 +295,35 @@ RagConfig RagConfig::parse(const std::string& yaml, const fs::path& source, cons
     c.default_retriever = c.retriever("hybrid") ? "hybrid" : c.retrievers.back().name;
   }
   if (c.retrievers.empty()) r.fail(root["retrievers"], "retrievers", "is empty: declare at least one retriever");
-  if (root["generator"]) {
-    c.generator = read_generator_section(r, root["generator"]);
-    c.generator_section = root["generator"];
-  }
+  });
+  errors.collect([&] {
+    if (root["generator"]) {
+      c.generator = read_generator_section(r, root["generator"]);
+      c.generator_section = root["generator"];
+    }
+  });
   c.text = yaml;
   c.tools = root["tools"];
   c.memory = root["memory"];
   c.traces = root["traces"];
+  errors.collect([&] {
   if (const YAML::Node& t = c.traces) {
     r.require_map(t, "traces");
     r.only_keys(t, "traces", {"dir", "enabled"});
     if (t["enabled"]) c.store_traces = r.boolean(t["enabled"], "traces.enabled");
     if (t["dir"]) c.traces_dir = r.path(t["dir"], "traces.dir");
   }
+  });
   c.pipelines = root["pipelines"];
   c.server = root["server"];
-  if (root["default_pipeline"]) c.default_pipeline = r.string(root["default_pipeline"], "default_pipeline");
+  errors.collect([&] {
+    if (root["default_pipeline"]) c.default_pipeline = r.string(root["default_pipeline"], "default_pipeline");
+  });
+  if (collected) {
+    *collected = std::move(errors);
+  } else {
+    errors.throw_if_any();
+  }
   return c;
 }
 

@@ -430,6 +430,14 @@ TEST_F(PipelineTest, ConfigMistakesNameTheLine) {
   EXPECT_THAT(load_error("pipelines: {faq: {type: nonsense}}\n"),
               HasSubstr("pipelines.faq.type: unknown type 'nonsense' (registered: agent, rag_qa"));
   EXPECT_THAT(load_error("memory: {type: redis}\n"), HasSubstr("unknown type 'redis' (registered: sqlite)"));
+  // The file's sections and the graph's (tools, pipelines, memory) in one message, a line each.
+  const std::string all = load_error("generator: {type: extractiv}\nmemory: {type: redis}\npipelines: {faq: {type: nonsense}}\n"
+                                     "tools: {t: {type: ftp}}\n");
+  EXPECT_THAT(all, HasSubstr("ragrt.yaml:3:19: generator.type: unknown type 'extractiv'"));
+  EXPECT_THAT(all, HasSubstr("\n" + (dir_ / "ragrt.yaml").string() + ":4:16: memory.type: unknown type 'redis'"));
+  EXPECT_THAT(all, HasSubstr("pipelines.faq.type: unknown type 'nonsense'"));
+  EXPECT_THAT(all, HasSubstr("tools.t.type: unknown type 'ftp'"));
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 3) << all;
 }
 
 // Plug-ins: an application registers its own generator and pipeline types before loading the

@@ -1,5 +1,6 @@
 #include "ragrt/rag_config.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <gmock/gmock.h>
@@ -141,6 +142,27 @@ TEST(RagConfig, ErrorsNameTheFileLineAndKey) {
   EXPECT_THAT(error_of("collection: idx\ndefault_retriever: dense\n"), HasSubstr("'dense' is not one of"));
   EXPECT_THAT(error_of("collection: idx\nretrievers:\n  h: {type: hybrid, weights: [1]}\nembedder: {model: m}\n"),
               HasSubstr("1 weights for 2 sources"));
+}
+
+// One run names every mistake, in the file's order; and an unclosed bracket is reported where it
+// was opened, not where the parser noticed.
+TEST(RagConfig, EveryMistakeIsReportedAtOnce) {
+  const std::string e = error_of(
+      "collection: idx\nsplitter: {chunk_tokens: many}\nretrievers:\n  a: {type: bm25, rrf_kk: 3}\n  b: {type: sparse}\n"
+      "generator: {type: extractive, max_sentences: 0.5}\nmystery: 1\n");
+  const std::vector<std::string> in_order = {"ragrt.yaml:2:", "ragrt.yaml:4:19: retrievers.a.rrf_kk", "ragrt.yaml:5:",
+                                             "ragrt.yaml:6:", "ragrt.yaml:7:1: mystery: unknown key"};
+  size_t at = 0;
+  for (const auto& part : in_order) {
+    const size_t found = e.find(part, at);
+    ASSERT_NE(found, std::string::npos) << part << " in\n" << e;
+    at = found;
+  }
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 4) << e;  // five lines
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  bm25: {type: bm25\ngenerator: {type: extractive}\n"),
+              HasSubstr("ragrt.yaml:3:9: invalid YAML: this '{' is not closed: add '}'"));
+  EXPECT_THAT(error_of("collection: idx\nretrievers:\n  bm25: {type: bm25, note: \"a { in a string\"}\nx: [1, 2\n"),
+              HasSubstr("ragrt.yaml:4:4: invalid YAML: this '[' is not closed: add ']'"));
 }
 
 TEST(RagConfig, LoadNamesAMissingFile) {
