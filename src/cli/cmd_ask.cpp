@@ -113,7 +113,7 @@ CommandRegistrar reg{{"ask", "Answer a question with the configured pipeline (re
                             ->check(CLI::PositiveNumber);
                         sub.add_flag("--json", args->json, "one JSON object: answer, citations, tool calls, usage, trace id");
                         return [args] { return run_ask(*args); };
-                      }}};
+                      }, {"ragrt ask \"How long does a refund take?\" --config examples/customer-service/ragrt.yaml", "ragrt ask \"Where is my order #12345?\" --config ragrt.yaml --session customer-1 --json"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

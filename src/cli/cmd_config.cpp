@@ -44,7 +44,7 @@ CommandRegistrar reg{{"config", "Check a config file: every section, key, type, 
                         auto* check = sub.add_subcommand("check", "validate FILE and print what it builds");
                         check->add_option("file", args->file, "the YAML config")->required();
                         return [args] { return run_config_check(*args); };
-                      }}};
+                      }, {"ragrt config check ragrt.yaml"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -87,7 +87,7 @@ std::function<int()> setup_embed(CLI::App& app) {
   };
 }
 
-CommandRegistrar reg{{"embed", "Embed texts with a sentence-embedding model (JSON vectors on stdout)", setup_embed}};
+CommandRegistrar reg{{"embed", "Embed texts with a sentence-embedding model (JSON vectors on stdout)", setup_embed, {"ragrt embed --model models/all-MiniLM-L6-v2 \"refund policy\" \"shipping times\""}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -158,7 +158,7 @@ CommandRegistrar reg{{"eval", "Evaluate retrieval (BEIR) or answers (a QA suite)
                         qa->add_flag("--json", args->json, "one JSON object per case, then {\"summary\": …}");
                         qa->add_option("--junit", args->junit, "also write a JUnit XML report to this file");
                         return [args, qa] { return qa->parsed() ? run_qa_eval(*args) : run_beir_eval(*args); };
-                      }}};
+                      }, {"ragrt eval qa examples/customer-service/qa.yaml --config examples/customer-service/ragrt.yaml", "ragrt eval beir ../shared/datasets/msmarco --config ragrt.yaml"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

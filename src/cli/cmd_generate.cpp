@@ -159,7 +159,7 @@ std::function<int()> setup_generate(CLI::App& app) {
 }
 
 CommandRegistrar registrar({"generate", "Generate an answer with a local decoder LLM or an OpenAI-compatible server",
-                            setup_generate});
+                            setup_generate, {"ragrt generate --model models/Qwen3-0.6B-ONNX \"Write a haiku about refunds\""}});
 
 }  // namespace
 }  // namespace ragrt::cli

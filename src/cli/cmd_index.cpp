@@ -93,7 +93,7 @@ CommandRegistrar reg{{"index", "Index files and folders into a collection (incre
                         sub.add_flag("--quiet,-q", args->quiet, "no progress output");
                         sub.footer("Exit status 3 when some files were skipped (each is reported on stderr).");
                         return [args] { return run_index(*args); };
-                      }}};
+                      }, {"ragrt index docs/ --config ragrt.yaml"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -64,7 +64,7 @@ std::function<int()> setup_models(CLI::App& models) {
   };
 }
 
-CommandRegistrar reg{{"models", "Manage local model folders (pull from the Hugging Face Hub)", setup_models}};
+CommandRegistrar reg{{"models", "Manage local model folders (pull from the Hugging Face Hub)", setup_models, {"ragrt models pull Xenova/all-MiniLM-L6-v2"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

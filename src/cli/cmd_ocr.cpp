@@ -110,7 +110,7 @@ std::function<int()> setup_ocr(CLI::App& app) {
   };
 }
 
-CommandRegistrar reg{{"ocr", "Read text from images and scanned PDF pages (PaddleOCR on ONNX Runtime)", setup_ocr}};
+CommandRegistrar reg{{"ocr", "Read text from images and scanned PDF pages (PaddleOCR on ONNX Runtime)", setup_ocr, {"ragrt ocr scan.png", "ragrt ocr scanned.pdf --json"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -77,7 +77,7 @@ std::function<int()> setup_rerank(CLI::App& app) {
   };
 }
 
-CommandRegistrar reg{{"rerank", "Score passages against a query with a cross-encoder (JSON on stdout)", setup_rerank}};
+CommandRegistrar reg{{"rerank", "Score passages against a query with a cross-encoder (JSON on stdout)", setup_rerank, {"ragrt rerank --model models/ms-marco-MiniLM-L-6-v2 -q \"refund time\" \"Refunds take 5 days.\" \"We ship worldwide.\""}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -103,7 +103,7 @@ CommandRegistrar reg{{"search", "Search a collection: ranked chunks with stage s
                         sub.add_option("--where", args->where, "only documents with metadata KEY=VALUE (repeatable)");
                         sub.add_flag("--json", args->json, "one JSON object with all hits");
                         return [args] { return run_search(*args); };
-                      }}};
+                      }, {"ragrt search \"refund policy\" --config ragrt.yaml"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

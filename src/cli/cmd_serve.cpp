@@ -89,7 +89,7 @@ CommandRegistrar reg{{"serve", "Serve the config over an OpenAI-compatible HTTP 
                         sub.add_option("--hash-key", args->hash_key,
                                        "print the sha256 of KEY for server.api_keys and exit (- reads KEY from stdin)");
                         return [args] { return run_serve(*args); };
-                      }}};
+                      }, {"ragrt serve --config ragrt.yaml --port 8080", "ragrt serve --hash-key -   # the sha256 of a key read from stdin"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

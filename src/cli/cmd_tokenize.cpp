@@ -94,7 +94,7 @@ CommandRegistrar reg{{"tokenize", "Tokenize texts (or decode ids) with a Hugging
                           if (!o->inputs.empty() && o->inputs.front() == "--") o->inputs.erase(o->inputs.begin());
                           return run_tokenize(*o);
                         };
-                      }}};
+                      }, {"ragrt tokenize --model ../shared/models/tokenizers/qwen3-bpe --json \"退货政策 refund\""}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -109,7 +109,7 @@ CommandRegistrar reg{{"trace", "Show stored audit traces (span trees of requests
                         list->add_flag("--json", args->json, "one JSON object per trace");
                         add_store_flags(*list, *args);
                         return [args, show] { return show->parsed() ? run_show(*args) : run_list(*args); };
-                      }}};
+                      }, {"ragrt trace list --status degraded --since 2h --config ragrt.yaml", "ragrt trace show 3f2a9c1b --config ragrt.yaml"}}};
 
 }  // namespace
 }  // namespace ragrt::cli

@@ -11,6 +11,6 @@ CommandRegistrar reg{{"version", "Print ragrt and ONNX Runtime versions", [](CLI
                                     << onnxruntime_version() << ")\n";
                           return 0;
                         };
-                      }}};
+                      }, {"ragrt version"}}};
 }  // namespace
 }  // namespace ragrt::cli

@@ -15,6 +15,8 @@ struct Command {
   // Adds options to `sub` and returns the action to run when `sub` was chosen. The action returns
   // the process exit code.
   std::function<std::function<int()>(CLI::App& sub)> setup;
+  // Shown at the end of `ragrt NAME --help`: command lines that work as written.
+  std::vector<std::string> examples;
 };
 
 std::vector<Command>& command_registry();

@@ -34,6 +34,12 @@ int main(int argc, char** argv) {
   for (auto& c : command_registry()) {
     CLI::App* sub = app.add_subcommand(c.name, c.description);
     actions.emplace_back(sub, c.setup(*sub));
+    if (!c.examples.empty()) {  // after the command's own footer, if it has one
+      const std::string own = sub->get_footer();
+      std::string footer = own.empty() ? "Examples:" : own + "\n\nExamples:";
+      for (const auto& e : c.examples) footer += "\n  " + e;
+      sub->footer(footer);
+    }
   }
   try {
     app.parse(argc, argv);

@@ -29,6 +29,15 @@ TEST(CommandLine, AMistypedCommandOrOptionGetsDidYouMean) {
   EXPECT_THAT(far.out, HasSubstr("unknown command 'zzzzzz' for 'ragrt' (commands: "));
 }
 
+TEST(CommandLine, EveryCommandsHelpEndsWithAnExample) {
+  for (const char* command : {"ask", "config", "embed", "eval", "generate", "index", "models", "ocr", "rerank", "search",
+                              "serve", "tokenize", "trace", "version"}) {
+    auto help = run_cli(std::string(command) + " --help");
+    EXPECT_EQ(help.status, 0) << command;
+    EXPECT_THAT(help.out, HasSubstr("Examples:\n  ragrt " + std::string(command))) << help.out;
+  }
+}
+
 TEST(CommandLine, VersionFlag) {
   auto v = run_cli("--version");
   EXPECT_EQ(v.status, 0);
