@@ -1,5 +1,9 @@
 // The ragrt command line when it is mistyped: the word that went wrong and what was meant.
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -30,12 +34,37 @@ TEST(CommandLine, AMistypedCommandOrOptionGetsDidYouMean) {
 }
 
 TEST(CommandLine, EveryCommandsHelpEndsWithAnExample) {
-  for (const char* command : {"ask", "config", "embed", "eval", "generate", "index", "models", "ocr", "rerank", "search",
+  for (const char* command : {"ask", "config", "embed", "eval", "generate", "index", "init", "models", "ocr", "rerank", "search",
                               "serve", "tokenize", "trace", "version"}) {
     auto help = run_cli(std::string(command) + " --help");
     EXPECT_EQ(help.status, 0) << command;
     EXPECT_THAT(help.out, HasSubstr("Examples:\n  ragrt " + std::string(command))) << help.out;
   }
+}
+
+// A newcomer's first three commands: init, then the two it prints, work as written.
+TEST(CommandLine, InitWritesAConfigThatIndexesAndAnswers) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(RAGRT_TEST_WORK_DIR) / ("init_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "my docs");
+  std::ofstream(dir / "my docs" / "refunds.txt") << "Refunds are paid within five working days after the return arrives.";
+  const std::string in = "cd " + ragrt::testing::shell_quote(dir.string()) + " && ";
+  auto init = ragrt::testing::run_cli_env(in, "init 'my docs'");
+  ASSERT_EQ(init.status, 0) << init.out;
+  EXPECT_THAT(init.out, HasSubstr("  ragrt index 'my docs' --config ragrt.yaml\n"));
+  EXPECT_THAT(init.out, HasSubstr("  ragrt ask \"your question\" --config ragrt.yaml"));
+  EXPECT_EQ(ragrt::testing::run_cli_env(in, "config check ragrt.yaml").status, 0);
+  ASSERT_EQ(ragrt::testing::run_cli_env(in, "index 'my docs' --config ragrt.yaml").status, 0);
+  auto ask = ragrt::testing::run_cli_env(in, "ask 'How long do refunds take?' --config ragrt.yaml");
+  EXPECT_THAT(ask.out, HasSubstr("Refunds are paid within five working days after the return arrives. [1]"));
+  // Never over a config that is there, and never for a folder that is not.
+  auto again = ragrt::testing::run_cli_env(in, "init 'my docs'", true);
+  EXPECT_NE(again.status, 0);
+  EXPECT_THAT(again.out, HasSubstr("ragrt.yaml exists: give another --config FILE, or --force to replace it"));
+  EXPECT_EQ(ragrt::testing::run_cli_env(in, "init 'my docs' --force").status, 0);
+  EXPECT_THAT(ragrt::testing::run_cli_env(in, "init nowhere", true).out, HasSubstr("nowhere: not a folder"));
+  fs::remove_all(dir);
 }
 
 TEST(CommandLine, VersionFlag) {
