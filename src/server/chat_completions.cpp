@@ -14,6 +14,7 @@
 #include "server/client_socket.h"
 #include "server/http_error.h"
 #include "server/server_context.h"
+#include "tools/tool_set.h"
 
 namespace ragrt::server {
 namespace {
@@ -39,7 +40,7 @@ void check_not_cancelled(const Deadlines::Entry& d, ServerContext& ctx) {
 void record_turn(ServerContext& ctx, const ComponentGraph& graph, const PipelineResult& r) {
   if (!r.usage_estimated)
     ctx.metrics.tokens(r.prompt_tokens, r.completion_tokens, (r.total_ms - r.time_to_first_token_ms) / 1000.0);
-  ctx.metrics.turn(r);
+  ctx.metrics.turn(r, [&](const std::string& name) { return graph.tools().find(name) != nullptr; });
   ctx.tool_health.record(r, graph);
   current_request().pipeline = r.pipeline;
   current_request().trace_id = r.trace_id;

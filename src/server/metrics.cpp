@@ -72,7 +72,7 @@ void Metrics::rejected(const std::string& reason) {
   ++rejected_[reason];
 }
 
-void Metrics::turn(const PipelineResult& r) {
+void Metrics::turn(const PipelineResult& r, const std::function<bool(const std::string&)>& is_tool) {
   std::lock_guard lock(mutex_);
   PipelineFigures& p = pipelines_.try_emplace(r.pipeline, PipelineFigures{0, 0, 0, Histogram(kLatencyBounds)}).first->second;
   ++p.requests;
@@ -80,8 +80,9 @@ void Metrics::turn(const PipelineResult& r) {
   p.degraded += r.degraded;
   p.latency.observe(r.total_ms / 1000);
   for (const ToolCallRecord& call : r.tool_calls) {
-    ++tool_calls_[{call.name, to_string(call.result.outcome)}];
-    tool_latency_.try_emplace(call.name, kLatencyBounds).first->second.observe(call.result.latency_ms / 1000);
+    const std::string tool = is_tool(call.name) ? call.name : "(unknown)";
+    ++tool_calls_[{tool, to_string(call.result.outcome)}];
+    tool_latency_.try_emplace(tool, kLatencyBounds).first->second.observe(call.result.latency_ms / 1000);
   }
   if (!r.retriever.empty()) retriever_latency_.try_emplace(r.retriever, kLatencyBounds).first->second.observe(r.retrieve_ms / 1000);
 }

@@ -2,6 +2,7 @@
 // The server's Prometheus metrics, rendered in the text exposition format (version 0.0.4).
 // Counters and histograms only grow; gauges (in flight, queued, reloads) are read at scrape time.
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -48,8 +49,10 @@ class Metrics {
   void tokens(size_t prompt, size_t completion, double generation_seconds);
   void rejected(const std::string& reason);  // queue_full, rate_limit, stream_limit, unauthorized
   // One answered pipeline run: its requests, latency, refusals and degraded answers; each tool
-  // call by outcome with its latency; the retriever's latency.
-  void turn(const PipelineResult& result);
+  // call by outcome with its latency; the retriever's latency. A call to a name that is not a
+  // configured tool (`is_tool` false: a model made it up) counts as tool "(unknown)", so what a
+  // model writes cannot grow the label set.
+  void turn(const PipelineResult& result, const std::function<bool(const std::string&)>& is_tool);
   std::string render(const MetricsGauges& gauges) const;
 
  private:
