@@ -3,6 +3,8 @@
 // component_graph.h). Types, chosen in the config's `pipelines:` section:
 //   rag_qa  retrieve -> rerank -> numbered passages -> generate -> answer with citations; says so
 //           when the passages do not hold the answer.
+//   llm     the bare generator as a model server: the messages as sent, no retrieval, the client's
+//           own tools (OpenAI `tools`) shown to the model and its calls returned to the client.
 //   agent   rag_qa plus tools: the model picks tools by function calling (chat templates with tool
 //           support, OpenAI servers) or a ReAct text protocol, in one call that also sees the
 //           passages (its answer, when it calls no tool, is the answer); without an LLM (the
@@ -48,6 +50,9 @@ struct PipelineRequest {
   // pipeline's; empty = none. Unset = all of the pipeline's. A name the pipeline does not have is
   // an error (kInvalidArgument) naming it.
   std::optional<std::vector<std::string>> tools;
+  // OpenAI function definitions of tools the client runs itself (an `llm` pipeline shows them to
+  // the model; its calls come back in PipelineResult::model_tool_calls).
+  nlohmann::ordered_json client_tools = nlohmann::ordered_json::array();
   // Tools to treat as down for this turn: their calls fail as `unavailable` without reaching the
   // service (outage drills: `ragrt eval qa` cases with tools_down).
   std::vector<std::string> unavailable_tools;
@@ -93,6 +98,9 @@ struct PipelineResult {
   bool refused = false;
   // A tool the turn needed failed (is_tool_failure): the answer says what could not be done.
   bool degraded = false;
+  // The model's calls of the client's tools ({id, type: function, function: {name, arguments}}),
+  // for the client to run; finish_reason is then kToolCalls.
+  nlohmann::ordered_json model_tool_calls = nlohmann::ordered_json::array();
   std::string retriever;        // the retriever that ran ("" when none did)
   double retrieve_ms = 0;
   double time_to_first_token_ms = 0, total_ms = 0;

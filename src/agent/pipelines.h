@@ -46,5 +46,7 @@ std::shared_ptr<Pipeline> make_agent_pipeline(std::string name, AgentParams para
 // checked against spec.tools.
 std::shared_ptr<Pipeline> make_rag_qa_pipeline_from(const ComponentSpec& spec);
 std::shared_ptr<Pipeline> make_agent_pipeline_from(const ComponentSpec& spec);
+// type llm: the bare generator (no retrieval) with the client's own tools.
+std::shared_ptr<Pipeline> make_llm_pipeline_from(const ComponentSpec& spec);
 
 }  // namespace ragrt::agent

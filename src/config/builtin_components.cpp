@@ -29,6 +29,7 @@ void register_builtin_components() {
     for (const char* type : {"extractive", "onnx", "openai"}) Registry<Generator>::instance().add(type, make_builtin_generator);
     Registry<Pipeline>::instance().add("rag_qa", agent::make_rag_qa_pipeline_from);
     Registry<Pipeline>::instance().add("agent", agent::make_agent_pipeline_from);
+    Registry<Pipeline>::instance().add("llm", agent::make_llm_pipeline_from);
   });
 }
 

@@ -96,6 +96,16 @@ class ChatStream {
       }
     } else {
       record_turn(ctx_, *graph_, result_);
+      // The model's calls of the client's tools, whole, in one delta (OpenAI numbers them by index).
+      if (!result_.model_tool_calls.empty()) {
+        json calls = json::array();
+        for (size_t i = 0; i < result_.model_tool_calls.size(); ++i) {
+          json c = json::parse(result_.model_tool_calls[i].dump());
+          c["index"] = i;
+          calls.push_back(std::move(c));
+        }
+        if (!send(sink, chunk_json(header_, {{"tool_calls", calls}}))) return false;
+      }
       if (!send(sink, chunk_json(header_, json::object(), to_string(result_.finish_reason))) ||
           !send(sink, final_chunk_json(header_, result_)))
         return false;

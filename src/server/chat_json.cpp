@@ -62,10 +62,58 @@ std::string random_hex(size_t digits) {
   return out.substr(0, digits);
 }
 
-// OpenAI's `tools` (function definitions) and `tool_choice` pick which of the pipeline's configured
-// tools this request may call; the tools run on the server, so their definitions come from the
-// config and only the names are used here (the pipeline says which names it does not have).
-void read_tools(const JsonObject& o, PipelineRequest& request, const ComponentGraph& graph) {
+// The client's tools as sent (each checked to be a function with a name), and tool_choice: none
+// hides them, one function keeps only it.
+void read_client_tools(const JsonObject& o, PipelineRequest& request) {
+  if (o.has("tools")) {
+    const json& tools = o.at("tools");
+    if (!tools.is_array()) bad_request("tools", "'tools' must be an array of {{type: function, function: {{name}}}}");
+    if (tools.size() > 128) bad_request("tools", "'tools' takes at most 128 functions");
+    for (size_t i = 0; i < tools.size(); ++i) {
+      JsonObject t(tools[i], json_path("tools", i));
+      t.only_keys({"type", "function"});
+      if (t.optional_string("type").value_or("function") != "function")
+        bad_request(t.field("type"), "only tools of type 'function' are supported");
+      JsonObject f(t.at("function"), t.field("function"));
+      f.only_keys({"name", "description", "parameters", "strict"});
+      f.string("name");
+      if (f.has("parameters") && !f.at("parameters").is_object())
+        bad_request(f.field("parameters"), "'{}' must be a JSON Schema object", f.field("parameters"));
+      request.client_tools.push_back(nlohmann::ordered_json::parse(tools[i].dump()));
+    }
+  }
+  if (o.has("parallel_tool_calls")) o.boolean("parallel_tool_calls");
+  if (!o.has("tool_choice")) return;
+  const json& choice = o.at("tool_choice");
+  if (choice.is_string()) {
+    const std::string c = choice.get<std::string>();
+    if (c == "none") request.client_tools = nlohmann::ordered_json::array();
+    else if (c != "auto" && c != "required")
+      bad_request("tool_choice", "'tool_choice' is 'auto', 'required', 'none' or {{type: function, function: {{name}}}}");
+    return;
+  }
+  JsonObject c(choice, "tool_choice");
+  c.only_keys({"type", "function"});
+  JsonObject f(c.at("function"), c.field("function"));
+  f.only_keys({"name"});
+  const std::string name = f.string("name");
+  nlohmann::ordered_json kept = nlohmann::ordered_json::array();
+  for (const auto& t : request.client_tools)
+    if (t["function"]["name"] == name) kept.push_back(t);
+  if (kept.empty()) bad_request("tool_choice.function.name", "'{}' is not one of the request's tools", name);
+  request.client_tools = kept;
+}
+
+// OpenAI's `tools` (function definitions) and `tool_choice`. For an `llm` pipeline they are the
+// client's own tools, shown to the model as sent. For the others they pick which of the
+// pipeline's configured tools this request may call: those run on the server, so their
+// definitions come from the config and only the names are used here.
+void read_tools(const JsonObject& o, PipelineRequest& request, const ComponentGraph& graph, const std::string& pipeline) {
+  const bool client_side = graph.pipeline(pipeline).type() == "llm";
+  if (client_side) {
+    read_client_tools(o, request);
+    return;
+  }
   if (o.has("tools")) {
     const json& tools = o.at("tools");
     if (!tools.is_array()) bad_request("tools", "'tools' must be an array of {{type: function, function: {{name}}}}");
@@ -80,8 +128,16 @@ void read_tools(const JsonObject& o, PipelineRequest& request, const ComponentGr
       f.only_keys({"name", "description", "parameters", "strict"});
       names.push_back(f.string("name"));
       const std::vector<std::string> configured = graph.tools().names();
-      if (std::find(configured.begin(), configured.end(), names.back()) == configured.end())
-        bad_request(f.field("name"), "no tool '{}' on this server (configured: {})", names.back(), fmt::join(configured, ", "));
+      if (std::find(configured.begin(), configured.end(), names.back()) == configured.end()) {
+        std::vector<std::string> llm;
+        for (const auto& p : graph.pipeline_names())
+          if (graph.pipeline(p).type() == "llm") llm.push_back(p);
+        bad_request(f.field("name"),
+                    "no tool '{}' on this server (configured: {}); tools that the client runs itself are served by "
+                    "a pipeline of type llm ({})",
+                    names.back(), fmt::join(configured, ", "),
+                    llm.empty() ? "this config has none" : fmt::format("model: {}", fmt::join(llm, " or ")));
+      }
     }
     request.tools = names;
   }
@@ -214,7 +270,7 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
   if (auto user = o.optional_string("user")) call.request.user = *user;
   if (auto r = o.optional_string("retriever")) call.request.retriever = *r;
   call.request.passages = o.count("passages", 1, 1000);
-  read_tools(o, call.request, graph);
+  read_tools(o, call.request, graph, call.pipeline);
   return call;
 }
 
@@ -259,9 +315,12 @@ json head(const CompletionHeader& h, const char* object) {
 
 json completion_json(const CompletionHeader& h, const PipelineResult& r) {
   json out = head(h, "chat.completion");
-  out["choices"] = json::array({{{"index", 0},
-                                 {"message", {{"role", "assistant"}, {"content", r.answer}}},
-                                 {"logprobs", nullptr},
+  json message = {{"role", "assistant"}, {"content", r.answer}};
+  if (!r.model_tool_calls.empty()) {
+    message["tool_calls"] = json::parse(r.model_tool_calls.dump());
+    if (r.answer.empty()) message["content"] = nullptr;
+  }
+  out["choices"] = json::array({{{"index", 0}, {"message", message}, {"logprobs", nullptr},
                                  {"finish_reason", to_string(r.finish_reason)}}});
   out["usage"] = usage_json(r);
   out["citations"] = citations_of(r);

@@ -428,7 +428,7 @@ TEST_F(PipelineTest, SessionMemoryKeepsTheConversation) {
 TEST_F(PipelineTest, ConfigMistakesNameTheLine) {
   EXPECT_THAT(load_error("pipelines: {support: {type: agent, tools: [missing_tool]}}\n"), HasSubstr("ragrt.yaml:3:"));
   EXPECT_THAT(load_error("pipelines: {faq: {type: nonsense}}\n"),
-              HasSubstr("pipelines.faq.type: unknown type 'nonsense' (registered: agent, rag_qa"));
+              HasSubstr("pipelines.faq.type: unknown type 'nonsense' (registered: agent, llm, rag_qa"));
   EXPECT_THAT(load_error("memory: {type: redis}\n"), HasSubstr("unknown type 'redis' (registered: sqlite)"));
   // The file's sections and the graph's (tools, pipelines, memory) in one message, a line each.
   const std::string all = load_error("generator: {type: extractiv}\nmemory: {type: redis}\npipelines: {faq: {type: nonsense}}\n"
@@ -493,7 +493,7 @@ TEST_F(PipelineTest, RegisteredTypesArePickedByName) {
   EXPECT_THAT(load_error("generator: {type: llama}\n"),
               HasSubstr("generator.type: unknown type 'llama' (registered: echo, extractive, onnx, openai)"));
   EXPECT_THAT(load_error("pipelines: {x: {type: whisper}}\n"),
-              HasSubstr("unknown type 'whisper' (registered: agent, rag_qa, shout)"));
+              HasSubstr("unknown type 'whisper' (registered: agent, llm, rag_qa, shout)"));
 }
 
 }  // namespace

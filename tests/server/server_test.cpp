@@ -980,6 +980,89 @@ TEST_F(ServerTest, UsageIsTheSumOfEveryModelCall) {
   })) << get("/metrics").text;
 }
 
+// A pipeline of type llm serves tools the client runs itself, as vLLM or llama.cpp server does:
+// the model sees them, its calls come back with finish_reason tool_calls, and the client's
+// results go to the model in the next request. The stub model server records what it is sent.
+TEST_F(ServerTest, AnLlmPipelineServesTheClientsOwnTools) {
+  testing::LoopbackServer<std::string> llm([](const httplib::Request& req) { return req.body; },
+                                           [](int hit, const httplib::Request& req, httplib::Response& res) {
+    const json sent = json::parse(req.body);
+    json message = {{"role", "assistant"}, {"content", "It is sunny in Paris."}};
+    std::string finish = "stop";
+    if (sent["messages"].back()["role"] == "user") {
+      message["content"] = nullptr;
+      message["tool_calls"] = json::array({{{"id", "call_" + std::to_string(hit)}, {"type", "function"},
+                                             {"function", {{"name", "get_weather"}, {"arguments", "{\"city\": \"Paris\"}"}}}}});
+      finish = "tool_calls";
+    }
+    json body = {{"id", "x"}, {"object", "chat.completion"},
+                 {"choices", json::array({{{"index", 0}, {"message", message}, {"finish_reason", finish}}})},
+                 {"usage", {{"prompt_tokens", 30}, {"completion_tokens", 7}, {"total_tokens", 37}}}};
+    res.set_content(body.dump(), "application/json");
+  });
+  start_with_pipelines("pipelines: {faq: {type: rag_qa}, chat: {type: llm}}\n",
+                       fmt::format("generator: {{type: openai, base_url: \"http://127.0.0.1:{}/v1\", api_key_env: \"\", "
+                                   "stream: false}}\n",
+                                   llm.port()));
+  const json weather = {{"type", "function"},
+                        {"function", {{"name", "get_weather"}, {"description", "Weather of a city."},
+                                      {"parameters", {{"type", "object"}, {"properties", {{"city", {{"type", "string"}}}}}}}}}};
+  json ask = {{"model", "chat"}, {"tools", json::array({weather})},
+              {"messages", json::array({{{"role", "user"}, {"content", "Weather in Paris?"}}})}};
+  const Response first = post("/v1/chat/completions", ask);
+  ASSERT_EQ(first.status, 200) << first.text;
+  const json& choice = first.body["choices"][0];
+  EXPECT_EQ(choice["finish_reason"], "tool_calls");
+  EXPECT_TRUE(choice["message"]["content"].is_null());
+  ASSERT_EQ(choice["message"]["tool_calls"].size(), 1u) << first.text;
+  EXPECT_EQ(choice["message"]["tool_calls"][0]["function"]["name"], "get_weather");
+  EXPECT_EQ(choice["message"]["tool_calls"][0]["function"]["arguments"], "{\"city\": \"Paris\"}");
+  // The model was shown the client's definition as sent, and no passages.
+  const json sent = json::parse(llm.requests().at(0));
+  EXPECT_EQ(sent["tools"][0]["function"]["name"], "get_weather");
+  EXPECT_EQ(sent["messages"].size(), 1u);
+
+  // The client ran the tool and sends the result back.
+  ask["messages"].push_back(choice["message"]);
+  ask["messages"].push_back({{"role", "tool"}, {"tool_call_id", choice["message"]["tool_calls"][0]["id"]},
+                             {"content", "{\"sky\": \"sunny\"}"}});
+  const Response second = post("/v1/chat/completions", ask);
+  ASSERT_EQ(second.status, 200) << second.text;
+  EXPECT_EQ(second.body["choices"][0]["message"]["content"], "It is sunny in Paris.");
+  EXPECT_EQ(second.body["choices"][0]["finish_reason"], "stop");
+  EXPECT_EQ(json::parse(llm.requests().at(1))["messages"].back()["role"], "tool");
+
+  // Streamed: the calls come whole in one delta, then finish_reason tool_calls.
+  ask["messages"] = json::array({{{"role", "user"}, {"content", "Weather in Paris?"}}});
+  ask["stream"] = true;
+  const Response streamed = post("/v1/chat/completions", ask);
+  ASSERT_EQ(streamed.status, 200);
+  bool delta_calls = false, finished = false;
+  for (const auto& e : events(streamed.text)) {
+    if (e == "[DONE]") continue;
+    const json chunk = json::parse(e);
+    if (chunk["choices"].empty()) continue;
+    const json& c = chunk["choices"][0];
+    if (c["delta"].contains("tool_calls")) delta_calls = c["delta"]["tool_calls"][0]["index"] == 0;
+    if (c["finish_reason"] == "tool_calls") finished = true;
+  }
+  EXPECT_TRUE(delta_calls) << streamed.text;
+  EXPECT_TRUE(finished) << streamed.text;
+
+  // Other pipelines run the config's tools only, and say where a client's tools are served.
+  json elsewhere = ask;
+  elsewhere["model"] = "faq";
+  elsewhere.erase("stream");
+  expect_error(post("/v1/chat/completions", elsewhere), 400, "tools[0].function.name",
+               "a pipeline of type llm (model: chat)");
+}
+
+// With no language model, an llm pipeline cannot answer: a 400 says what to configure.
+TEST_F(ServerTest, AnLlmPipelineNeedsAModel) {
+  start_with_pipelines("pipelines: {faq: {type: rag_qa}, chat: {type: llm}}\n", "");
+  expect_error(post("/v1/chat/completions", chat("hi", "chat")), 400, "", "needs a language model");
+}
+
 TEST_F(ServerTest, StopDrainsARunningRequest) {
   start();
   Response r;
