@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ctest: `ragrt serve` on a temp collection, checked with the official `openai` npm client
-# (scripts/node/openai_client_check.mjs), then stopped with SIGTERM, which must exit 0.
+# (scripts/node/openai_client_check.mjs), then stopped with SIGTERM, which must exit 0; then a
+# server started on an empty collection and filled by upload; then the client's own tools through
+# an llm pipeline (scripts/node/openai_client_tools_check.mjs).
 # Usage: server_openai_client_test.sh RAGRT_BINARY TEST_WORK_DIR
 set -euo pipefail
 RAGRT="${1:?usage: server_openai_client_test.sh RAGRT_BINARY TEST_WORK_DIR}"
@@ -100,3 +102,6 @@ JS
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 SERVER_PID=""
+
+# The client's own tools through a pipeline of type llm (a stub model behind ragrt serve).
+node "$HERE/node/openai_client_tools_check.mjs" "$RAGRT" "$DIR"
