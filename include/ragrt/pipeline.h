@@ -50,6 +50,9 @@ struct PipelineRequest {
   // pipeline's; empty = none. Unset = all of the pipeline's. A name the pipeline does not have is
   // an error (kInvalidArgument) naming it.
   std::optional<std::vector<std::string>> tools;
+  // A text completion's prompt for an `llm` pipeline: given to the generator as is, without the
+  // chat template (messages then hold it as the user's message, for the trace and memory).
+  std::optional<std::string> raw_prompt;
   // OpenAI function definitions of tools the client runs itself (an `llm` pipeline shows them to
   // the model; its calls come back in PipelineResult::model_tool_calls).
   nlohmann::ordered_json client_tools = nlohmann::ordered_json::array();

@@ -36,7 +36,12 @@ class LlmPipeline final : public Pipeline {
                                      [&](const ChatMessage& m) { return graph.count_tokens(m); });
       }
     }
-    g.messages.insert(g.messages.end(), request.messages.begin(), request.messages.end());
+    if (request.raw_prompt) {
+      g.prompt = *request.raw_prompt;
+      g.messages.clear();
+    } else {
+      g.messages.insert(g.messages.end(), request.messages.begin(), request.messages.end());
+    }
     if (!request.client_tools.empty()) g.tools = request.client_tools;
     g.sampling = request.sampling.with_defaults(graph.config().generator.sampling);
     g.on_text = request.on_text;

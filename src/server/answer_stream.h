@@ -62,6 +62,19 @@ class AnswerStream {
   std::exception_ptr error_;
 };
 
+// How a route writes its answers: the id prefix ("chatcmpl-", "cmpl-"), the events of a stream
+// and the whole answer.
+struct AnswerShapes {
+  std::string id_prefix;
+  std::function<StreamWire(const CompletionHeader&)> stream;
+  std::function<json(const CompletionHeader&, const PipelineResult&)> whole;
+};
+
+// Runs `call` through `graph` for one HTTP request: the key's model limits, the admission queue,
+// the deadline, cancellation when the client leaves, metrics; streamed when call.stream.
+void serve_answer(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                  std::shared_ptr<const ComponentGraph> graph, ChatCall call, const AnswerShapes& shapes);
+
 double seconds_since(Clock::time_point t);
 // A request cancelled by its deadline, by a drain or by its client leaving: the HttpError to
 // answer with (nothing when it was not).

@@ -1,5 +1,6 @@
 // POST /v1/chat/completions: a pipeline run through ComponentGraph::run (so its trace is stored),
-// answered whole or streamed as server-sent events.
+// answered whole or streamed as server-sent events; serve_answer does the same for every route
+// that answers with a pipeline.
 #include <algorithm>
 
 #include <fmt/ranges.h>
@@ -39,10 +40,9 @@ StreamWire chat_wire(const CompletionHeader& header) {
 
 }  // namespace
 
-void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  const std::shared_ptr<const ComponentGraph> graph = ctx.live->current();
+void serve_answer(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                  std::shared_ptr<const ComponentGraph> graph, ChatCall call, const AnswerShapes& shapes) {
   const ServerSettings& settings = settings_of(ctx);
-  ChatCall call = parse_chat_request(parse_json_body(req.body), settings.params, *graph);
   if (call.request.session.empty()) call.request.session = req.get_header_value("X-Session-Id");
   const RequestInfo& info = current_request();
   KeyRing& keys = *settings.keys;
@@ -58,6 +58,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
                       "model", "model_not_allowed");
     }
   }
+  const CompletionHeader header = new_completion_header(call.model, *graph, shapes.id_prefix);
 
   if (call.stream) {
     if (info.key && !keys.begin_stream(*info.key)) {
@@ -69,9 +70,8 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
     }
     std::shared_ptr<AnswerStream> stream;
     try {
-      const CompletionHeader header = new_completion_header(call.model, *graph);
       stream = std::make_shared<AnswerStream>(ctx, graph, std::move(call), admit(ctx), settings.keys, info.key,
-                                              chat_wire(header));
+                                              shapes.stream(header));
     } catch (...) {
       if (info.key) keys.end_stream(*info.key);
       throw;
@@ -98,7 +98,13 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   const PipelineResult result = graph->run(call.pipeline, call.request);
   if (result.finish_reason == FinishReason::kCancelled || *deadline.entry().cancel) check_not_cancelled(deadline.entry(), ctx);
   record_turn(ctx, *graph, result);
-  reply_json(res, 200, completion_json(new_completion_header(call.model, *graph), result));
+  reply_json(res, 200, shapes.whole(header, result));
+}
+
+void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::shared_ptr<const ComponentGraph> graph = ctx.live->current();
+  ChatCall call = parse_chat_request(parse_json_body(req.body), settings_of(ctx).params, *graph);
+  serve_answer(ctx, req, res, graph, std::move(call), {"chatcmpl-", chat_wire, completion_json});
 }
 
 }  // namespace ragrt::server

@@ -203,42 +203,7 @@ void read_openai_extras(JsonObject& o, SamplingParams& s) {
     bad_request("metadata", "'metadata' must be an object of strings");
 }
 
-ChatCall parse_chat_request(const json& body, const ServerParams& params, const ComponentGraph& graph) {
-  JsonObject o(body, "");
-  // OpenAI's request fields (clients send many by default), then ragrt's own. Anything else is a
-  // 400 naming it, as OpenAI answers.
-  o.only_keys({"model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens",
-               "max_completion_tokens", "seed", "stop", "n", "user", "frequency_penalty", "presence_penalty",
-               "logit_bias", "logprobs", "top_logprobs", "response_format", "store", "metadata", "service_tier",
-               "modalities", "audio", "prediction", "reasoning_effort", "verbosity", "web_search_options",
-               "prompt_cache_key", "safety_identifier", "functions", "function_call", "tools", "tool_choice",
-               "parallel_tool_calls", "session", "retriever", "passages"});
-  ChatCall call;
-  read_openai_extras(o, call.request.sampling);
-  call.model = o.string("model");
-  const std::vector<std::string> names = graph.pipeline_names();
-  if (call.model != "default") {
-    if (std::find(names.begin(), names.end(), call.model) == names.end())
-      throw HttpError(404, "not_found_error",
-                      fmt::format("model '{}' does not exist: use one of this config's pipelines ({}) or 'default'",
-                                  call.model, fmt::join(names, ", ")),
-                      "model", "model_not_found");
-    call.pipeline = call.model;
-  }
-  const json& messages = o.at("messages");
-  if (!messages.is_array() || messages.empty()) bad_request("messages", "'messages' must be a non-empty array");
-  if (messages.size() > params.max_messages)
-    bad_request("messages", "'messages' has {} messages; this server takes at most {} (server.max_messages)",
-                messages.size(), params.max_messages);
-  size_t tokens = 0;
-  for (size_t i = 0; i < messages.size(); ++i) {
-    call.request.messages.push_back(read_message(messages[i], json_path("messages", i)));
-    tokens += graph.count_tokens(call.request.messages.back());
-  }
-  if (tokens > params.max_prompt_tokens)
-    bad_request("messages", "the messages have {} tokens; this server takes at most {} (server.max_prompt_tokens)", tokens,
-                params.max_prompt_tokens);
-
+void read_common_fields(JsonObject& o, ChatCall& call) {
   call.stream = o.boolean("stream").value_or(false);
   if (o.has("stream_options")) {
     JsonObject so(o.at("stream_options"), "stream_options");
@@ -249,6 +214,7 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
     bad_request("n", "this server returns one choice per request (n > 1 is not supported yet): send the request again "
                      "for another answer");
   SamplingParams& s = call.request.sampling;
+  read_openai_extras(o, s);
   if (auto t = o.number("temperature", 0, 2)) s.temperature = static_cast<float>(*t);
   if (auto p = o.number("top_p", 0, 1)) s.top_p = static_cast<float>(*p);
   if (o.has("max_tokens") && o.has("max_completion_tokens"))
@@ -270,6 +236,36 @@ ChatCall parse_chat_request(const json& body, const ServerParams& params, const 
   if (auto user = o.optional_string("user")) call.request.user = *user;
   if (auto r = o.optional_string("retriever")) call.request.retriever = *r;
   call.request.passages = o.count("passages", 1, 1000);
+}
+
+ChatCall parse_chat_request(const json& body, const ServerParams& params, const ComponentGraph& graph) {
+  JsonObject o(body, "");
+  // OpenAI's request fields (clients send many by default), then ragrt's own. Anything else is a
+  // 400 naming it, as OpenAI answers.
+  o.only_keys({"model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens",
+               "max_completion_tokens", "seed", "stop", "n", "user", "frequency_penalty", "presence_penalty",
+               "logit_bias", "logprobs", "top_logprobs", "response_format", "store", "metadata", "service_tier",
+               "modalities", "audio", "prediction", "reasoning_effort", "verbosity", "web_search_options",
+               "prompt_cache_key", "safety_identifier", "functions", "function_call", "tools", "tool_choice",
+               "parallel_tool_calls", "session", "retriever", "passages"});
+  ChatCall call;
+  call.model = o.string("model");
+  call.pipeline = pipeline_of_model(call.model, graph);
+  const json& messages = o.at("messages");
+  if (!messages.is_array() || messages.empty()) bad_request("messages", "'messages' must be a non-empty array");
+  if (messages.size() > params.max_messages)
+    bad_request("messages", "'messages' has {} messages; this server takes at most {} (server.max_messages)",
+                messages.size(), params.max_messages);
+  size_t tokens = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    call.request.messages.push_back(read_message(messages[i], json_path("messages", i)));
+    tokens += graph.count_tokens(call.request.messages.back());
+  }
+  if (tokens > params.max_prompt_tokens)
+    bad_request("messages", "the messages have {} tokens; this server takes at most {} (server.max_prompt_tokens)", tokens,
+                params.max_prompt_tokens);
+
+  read_common_fields(o, call);
   read_tools(o, call.request, graph, call.pipeline);
   return call;
 }
@@ -286,9 +282,21 @@ json citation_json(const Citation& c) {
           {"regions", ingest::regions_to_json(c.regions)}};
 }
 
-CompletionHeader new_completion_header(const std::string& model, const ComponentGraph& graph) {
+std::string pipeline_of_model(const std::string& model, const ComponentGraph& graph) {
+  if (model == "default") return "";
+  const std::vector<std::string> names = graph.pipeline_names();
+  if (std::find(names.begin(), names.end(), model) == names.end())
+    throw HttpError(404, "not_found_error",
+                    fmt::format("model '{}' does not exist: use one of this config's pipelines ({}) or 'default'", model,
+                                fmt::join(names, ", ")),
+                    "model", "model_not_found");
+  return model;
+}
+
+CompletionHeader new_completion_header(const std::string& model, const ComponentGraph& graph,
+                                       const std::string& id_prefix) {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return {"chatcmpl-" + random_hex(24), std::chrono::duration_cast<std::chrono::seconds>(now).count(), model,
+  return {id_prefix + random_hex(24), std::chrono::duration_cast<std::chrono::seconds>(now).count(), model,
           graph.version()};
 }
 

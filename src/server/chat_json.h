@@ -29,12 +29,21 @@ json citation_json(const Citation& c);
 
 // The parts every completion and chunk of one response share.
 struct CompletionHeader {
-  std::string id;  // chatcmpl-…
+  std::string id;  // chatcmpl-… (cmpl-… for text completions)
   int64_t created = 0;
   std::string model;
   std::string config_version;  // as system_fingerprint: which config answered
 };
-CompletionHeader new_completion_header(const std::string& model, const ComponentGraph& graph);
+CompletionHeader new_completion_header(const std::string& model, const ComponentGraph& graph,
+                                       const std::string& id_prefix = "chatcmpl-");
+// `model` as a pipeline name ("" for `default`); 404 listing the pipelines otherwise.
+std::string pipeline_of_model(const std::string& model, const ComponentGraph& graph);
+// OpenAI's optional fields that both chat and text completions take (penalties, logit_bias,
+// logprobs, response_format, service fields); see chat_json.cpp.
+void read_openai_extras(JsonObject& o, SamplingParams& s);
+// What chat and text completions share: stream, stream_options, n, sampling (with the extras),
+// session, user, retriever, passages.
+void read_common_fields(JsonObject& o, ChatCall& call);
 
 json completion_json(const CompletionHeader& h, const PipelineResult& r);
 json usage_json(const PipelineResult& r);

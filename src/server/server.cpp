@@ -63,7 +63,7 @@ void reply_error(httplib::Response& res, const HttpError& e) {
 
 // The route a path belongs to, for metrics: a bounded set of labels whatever clients send.
 std::string route_of(const std::string& path) {
-  static const std::vector<std::string> kRoutes = {"/v1/chat/completions", "/v1/embeddings", "/v1/rerank", "/v1/retrieve",
+  static const std::vector<std::string> kRoutes = {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/rerank", "/v1/retrieve",
                                                    "/v1/models", "/healthz", "/readyz", "/metrics", "/v1/documents", "/v1/traces", "/"};
   for (const auto& r : kRoutes)
     if (path == r) return r;
@@ -166,6 +166,7 @@ struct Server::Impl {
       };
     };
     http.Post("/v1/chat/completions", route(handle_chat_completions));
+    http.Post("/v1/completions", route(handle_completions));
     http.Post("/v1/embeddings", route(handle_embeddings));
     http.Post("/v1/rerank", route(handle_rerank));
     http.Post("/v1/retrieve", route(handle_retrieve));

@@ -81,6 +81,7 @@ void reply_json(httplib::Response& res, int status, const json& body);
 
 // The routes, one file per family.
 void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_embeddings(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_rerank(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_retrieve(ServerContext& ctx, const httplib::Request& req, httplib::Response& res);

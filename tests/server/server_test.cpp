@@ -1057,6 +1057,75 @@ TEST_F(ServerTest, AnLlmPipelineServesTheClientsOwnTools) {
                "a pipeline of type llm (model: chat)");
 }
 
+// OpenAI's text completions over the pipelines: the prompt is the question, the answer `text`,
+// whole or streamed, with citations; an llm pipeline sends the prompt raw to its model.
+TEST_F(ServerTest, TextCompletionsAnswerThePromptWholeOrStreamed) {
+  start();
+  const json ask = {{"model", "faq"}, {"prompt", "How long do refunds take?"}, {"max_tokens", 64}, {"logprobs", nullptr},
+                    {"echo", false}, {"n", 1}, {"frequency_penalty", 0}};
+  const Response whole = post("/v1/completions", ask);
+  ASSERT_EQ(whole.status, 200) << whole.text;
+  EXPECT_EQ(whole.body["object"], "text_completion");
+  EXPECT_THAT(whole.body["id"].get<std::string>(), ::testing::StartsWith("cmpl-"));
+  const std::string text = whole.body["choices"][0]["text"];
+  EXPECT_THAT(text, HasSubstr("five working days"));
+  EXPECT_EQ(whole.body["choices"][0]["finish_reason"], "stop");
+  EXPECT_FALSE(whole.body["citations"].empty());
+  EXPECT_EQ(whole.body["trace_id"].get<std::string>().size(), 32u);
+
+  json streamed_ask = ask;
+  streamed_ask["stream"] = true;
+  const Response streamed = post("/v1/completions", streamed_ask);
+  ASSERT_EQ(streamed.status, 200);
+  std::string joined, finish;
+  bool usage = false;
+  for (const auto& e : events(streamed.text)) {
+    if (e == "[DONE]") continue;
+    const json chunk = json::parse(e);
+    EXPECT_EQ(chunk["object"], "text_completion");
+    if (chunk["choices"].empty()) {
+      usage = chunk.contains("usage") && chunk.contains("citations");
+      continue;
+    }
+    joined += chunk["choices"][0]["text"].get<std::string>();
+    if (chunk["choices"][0]["finish_reason"].is_string()) finish = chunk["choices"][0]["finish_reason"];
+  }
+  EXPECT_EQ(joined, text);
+  EXPECT_EQ(finish, "stop");
+  EXPECT_TRUE(usage) << streamed.text;
+
+  auto with = [&](json extra) {
+    json b = ask;
+    b.update(extra);
+    return post("/v1/completions", b);
+  };
+  expect_error(with({{"prompt", {"a", "b"}}}), 400, "prompt", "an array of one string");
+  expect_error(with({{"suffix", "x"}}), 400, "suffix", "not supported");
+  expect_error(with({{"echo", true}}), 400, "echo", "not supported");
+  expect_error(with({{"messages", json::array()}}), 400, "messages", "unknown field 'messages'");
+  expect_error(with({{"model", "nope"}}), 404, "model", "does not exist");
+}
+
+TEST_F(ServerTest, TextCompletionsOnAnLlmPipelineSendThePromptRaw) {
+  testing::LoopbackServer<std::string> llm([](const httplib::Request& req) { return req.path + " " + req.body; },
+                                           [](int, const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"id": "x", "object": "text_completion", "choices": [{"index": 0, "text": " blue.",
+        "finish_reason": "stop"}], "usage": {"prompt_tokens": 4, "completion_tokens": 2, "total_tokens": 6}})",
+                    "application/json");
+  });
+  start_with_pipelines("pipelines: {faq: {type: rag_qa}, raw: {type: llm}}\n",
+                       fmt::format("generator: {{type: openai, base_url: \"http://127.0.0.1:{}/v1\", api_key_env: \"\", "
+                                   "stream: false}}\n",
+                                   llm.port()));
+  const Response r = post("/v1/completions", json{{"model", "raw"}, {"prompt", "The sky is"}});
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["choices"][0]["text"], " blue.");
+  EXPECT_EQ(r.body["usage"]["total_tokens"], 6);
+  ASSERT_EQ(llm.requests().size(), 1u);
+  EXPECT_THAT(llm.requests()[0], ::testing::StartsWith("/v1/completions "));
+  EXPECT_EQ(json::parse(llm.requests()[0].substr(16))["prompt"], "The sky is");
+}
+
 // With no language model, an llm pipeline cannot answer: a 400 says what to configure.
 TEST_F(ServerTest, AnLlmPipelineNeedsAModel) {
   start_with_pipelines("pipelines: {faq: {type: rag_qa}, chat: {type: llm}}\n", "");
