@@ -48,6 +48,7 @@ done
 [[ -n "$URL" ]] || { echo "ragrt serve did not print its address" >&2; exit 1; }
 
 node "$HERE/node/openai_client_check.mjs" "$URL" "$KEY"
+node "$HERE/node/langchain_check.mjs" "$URL" "$KEY"
 
 kill -TERM "$SERVER_PID"
 status=0

@@ -7,6 +7,8 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { ToolMessage } from '@langchain/core/messages';
+import { ChatOpenAI } from '@langchain/openai';
 import OpenAI from 'openai';
 
 const [ragrt, dir] = process.argv.slice(2);
@@ -88,6 +90,17 @@ try {
   check(name === 'get_weather' && JSON.parse(args).city === 'Paris', `streamed call: ${name} ${args}`);
   check(finish === 'tool_calls', `streamed finish_reason: ${finish}`);
   console.log('openai client: client tools round trip (plain and streamed) through an llm pipeline ok');
+
+  // LangChain's bind_tools, as agent frameworks use a model server.
+  const lc = new ChatOpenAI({ model: 'chat', apiKey: 'none', configuration: { baseURL: `${url}/v1` }, maxRetries: 0 })
+    .bindTools(tools);
+  const asked = await lc.invoke('What is the weather in Paris?');
+  check(asked.tool_calls?.[0]?.name === 'get_weather' && asked.tool_calls[0].args.city === 'Paris',
+        `langchain tool_calls: ${JSON.stringify(asked.tool_calls)}`);
+  const told = await lc.invoke(['What is the weather in Paris?', asked,
+                                new ToolMessage({ tool_call_id: asked.tool_calls[0].id, content: '{"sky": "sunny"}' })]);
+  check(told.content === 'The weather: {"sky": "sunny"}', `langchain answer: ${JSON.stringify(told.content)}`);
+  console.log('langchain: bind_tools round trip through an llm pipeline ok');
 } finally {
   serve.kill('SIGTERM');
   model.close();
