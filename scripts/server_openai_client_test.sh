@@ -36,16 +36,23 @@ server:
 YAML
 "$RAGRT" index "$DIR/docs" --config "$DIR/ragrt.yaml" > /dev/null
 
-"$RAGRT" serve --config "$DIR/ragrt.yaml" --port 0 > "$DIR/serve.out" 2> "$DIR/serve.err" &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 600); do
-  URL="$(sed -n 's|^ragrt: listening on \(http://[^ ]*\).*|\1|p' "$DIR/serve.out")"
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/serve.err" >&2; echo "ragrt serve exited before listening" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$URL" ]] || { echo "ragrt serve did not print its address" >&2; exit 1; }
+# start_server CONFIG NAME: runs ragrt serve on a free port (stdout in NAME.out, stderr in
+# NAME.err) and sets SERVER_PID and URL once it listens.
+start_server() {
+  "$RAGRT" serve --config "$1" --port 0 > "$DIR/$2.out" 2> "$DIR/$2.err" &
+  SERVER_PID=$!
+  URL=""
+  for _ in $(seq 1 600); do
+    URL="$(sed -n 's|^ragrt: listening on \(http://[^ ]*\).*|\1|p' "$DIR/$2.out")"
+    [[ -n "$URL" ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/$2.err" >&2; echo "ragrt serve exited before listening" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "ragrt serve did not print its address" >&2
+  exit 1
+}
+
+start_server "$DIR/ragrt.yaml" serve
 
 node "$HERE/node/openai_client_check.mjs" "$URL" "$KEY"
 node "$HERE/node/langchain_check.mjs" "$URL" "$KEY"
@@ -69,16 +76,7 @@ cat > "$DIR/empty.yaml" <<YAML
 collection: fresh
 retrievers: {bm25: {type: bm25}}
 YAML
-"$RAGRT" serve --config "$DIR/empty.yaml" --port 0 > "$DIR/empty.out" 2> "$DIR/empty.err" &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 600); do
-  URL="$(sed -n 's|^ragrt: listening on \(http://[^ ]*\).*|\1|p' "$DIR/empty.out")"
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/empty.err" >&2; echo "ragrt serve did not start on an empty collection" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$URL" ]] || { echo "ragrt serve did not print its address" >&2; exit 1; }
+start_server "$DIR/empty.yaml" empty
 grep -q "collection .*fresh: created empty" "$DIR/empty.err" || { cat "$DIR/empty.err" >&2; exit 1; }
 node --input-type=module - "$URL" "$DIR/docs/refunds.txt" <<'JS'
 import { readFileSync } from "node:fs";

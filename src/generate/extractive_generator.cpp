@@ -54,14 +54,17 @@ bool is_stopword_term(const std::string& t) {
   return std::find(stopwords().begin(), stopwords().end(), t) != stopwords().end();
 }
 
+std::string lower_ascii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 // `s` without its English stopwords, judged as whole words before stemming: the stem of "used"
 // is "us", which is not the stopword "us".
 std::string without_stopwords(std::string_view s) {
   std::string out, word;
   auto flush = [&] {
-    std::string lower = word;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!is_stopword_term(lower)) out += word;
+    if (!is_stopword_term(lower_ascii(word))) out += word;
     word.clear();
   };
   for (char c : s) {
@@ -88,11 +91,6 @@ std::vector<std::string> terms_of(std::string_view s, bool drop_stopwords) {
 }
 
 bool is_cjk_term(const std::string& t) { return !t.empty() && ingest::is_cjk(text::decode_utf8_at(t, 0)); }
-
-std::string lower_ascii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The question's CJK bigrams that straddle two words: one of their characters belongs to a
 // neighbouring bigram that is a word (`is_word`: found in the context, or a question word such as

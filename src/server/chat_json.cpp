@@ -62,6 +62,19 @@ std::string random_hex(size_t digits) {
   return out.substr(0, digits);
 }
 
+// One entry of `tools`: {type: function, function: {name, description?, parameters?, strict?}};
+// its `function` object, its name checked to be a string.
+JsonObject function_of_tool(const json& tool, const std::string& path) {
+  JsonObject t(tool, path);
+  t.only_keys({"type", "function"});
+  if (t.optional_string("type").value_or("function") != "function")
+    bad_request(t.field("type"), "only tools of type 'function' are supported");
+  JsonObject f(t.at("function"), t.field("function"));
+  f.only_keys({"name", "description", "parameters", "strict"});
+  f.string("name");
+  return f;
+}
+
 // The client's tools as sent (each checked to be a function with a name), and tool_choice: none
 // hides them, one function keeps only it.
 void read_client_tools(const JsonObject& o, PipelineRequest& request) {
@@ -70,13 +83,7 @@ void read_client_tools(const JsonObject& o, PipelineRequest& request) {
     if (!tools.is_array()) bad_request("tools", "'tools' must be an array of {{type: function, function: {{name}}}}");
     if (tools.size() > 128) bad_request("tools", "'tools' takes at most 128 functions");
     for (size_t i = 0; i < tools.size(); ++i) {
-      JsonObject t(tools[i], json_path("tools", i));
-      t.only_keys({"type", "function"});
-      if (t.optional_string("type").value_or("function") != "function")
-        bad_request(t.field("type"), "only tools of type 'function' are supported");
-      JsonObject f(t.at("function"), t.field("function"));
-      f.only_keys({"name", "description", "parameters", "strict"});
-      f.string("name");
+      const JsonObject f = function_of_tool(tools[i], json_path("tools", i));
       if (f.has("parameters") && !f.at("parameters").is_object())
         bad_request(f.field("parameters"), "'{}' must be a JSON Schema object", f.field("parameters"));
       request.client_tools.push_back(nlohmann::ordered_json::parse(tools[i].dump()));
@@ -119,13 +126,7 @@ void read_tools(const JsonObject& o, PipelineRequest& request, const ComponentGr
     if (!tools.is_array()) bad_request("tools", "'tools' must be an array of {{type: function, function: {{name}}}}");
     std::vector<std::string> names;
     for (size_t i = 0; i < tools.size(); ++i) {
-      const std::string path = json_path("tools", i);
-      JsonObject t(tools[i], path);
-      t.only_keys({"type", "function"});
-      if (t.optional_string("type").value_or("function") != "function")
-        bad_request(t.field("type"), "only tools of type 'function' are supported");
-      JsonObject f(t.at("function"), t.field("function"));
-      f.only_keys({"name", "description", "parameters", "strict"});
+      const JsonObject f = function_of_tool(tools[i], json_path("tools", i));
       names.push_back(f.string("name"));
       const std::vector<std::string> configured = graph.tools().names();
       if (std::find(configured.begin(), configured.end(), names.back()) == configured.end()) {
